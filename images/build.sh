@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `npm run images`: builds every image the playground boots, from Debian
+# packages, into public/images (+ manifest.json). Needs a Debian 12 host, root
+# (debootstrap, chroot) and network access to Debian's archive. Steps skip
+# themselves when their inputs did not change; KLP_IMAGES_CLEAN=1 starts over.
+source "$(dirname "$0")/lib/common.sh"
+
+[ "$(id -u)" = 0 ] || die "run as root: the image build uses debootstrap and chroot"
+command -v apt-get >/dev/null || die "needs a Debian host (apt-get)"
+[ -d "$REPO_DIR/node_modules/v86" ] || die "run \`npm install\` first"
+
+if [ "${KLP_IMAGES_CLEAN:-0}" = 1 ]; then
+  umount_chroot
+  rm -rf "$WORK"
+fi
+mkdir -p "$WORK"
+trap umount_chroot EXIT
+
+log "host: apt-get install debootstrap zstd cpio patch"
+if ! command -v debootstrap >/dev/null || ! command -v zstd >/dev/null || ! command -v cpio >/dev/null || ! command -v patch >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap zstd cpio patch >/dev/null
+fi
+
+STEP_SECONDS=""
+run_step() {
+  local t0=$SECONDS
+  bash "$IMAGES_DIR/$1"
+  STEP_SECONDS="$STEP_SECONDS ${1%.sh}=$((SECONDS - t0))"
+}
+run_step 10-chroot.sh
+run_step 20-kernel.sh
+run_step 25-testmod.sh
+run_step 30-initramfs.sh
+run_step 50-toolchain.sh
+
+log "publish: $OUT"
+KDIR=$CHROOT/build/linux
+export KLP_SUITE=$SUITE KLP_MIRROR=$DEBIAN_MIRROR KLP_STEP_SECONDS="$STEP_SECONDS"
+KLP_PACKAGES=$(in_chroot dpkg-query -W -f '${Package}=${Version} ' gcc-12 cpp-12 binutils libc6 busybox-static seabios "$KERNEL_PKG")
+KLP_VERMAGIC=$(in_chroot modinfo -F vermagic /build/linux/samples/livepatch/livepatch-sample.ko)
+KLP_KVERSION=$(sed -n 's/^#define UTS_VERSION "\(.*\)"/\1/p' "$KDIR/include/generated/compile.h")
+export KLP_PACKAGES KLP_VERMAGIC KLP_KVERSION
+cd "$REPO_DIR"
+npx --no-install tsx images/tools/make-basefs.ts "$WORK/toolchain" "$OUT/toolchain"
+npx --no-install tsx images/tools/publish.ts "$WORK" "$OUT"
+log "done: $(du -sh "$OUT" | cut -f1) in $OUT"

@@ -1,0 +1,88 @@
+// Last step of `npm run images`: copies the built artifacts into public/images
+// (compressed), and writes manifest.json with their sizes and hashes, the
+// Debian package versions they came from, the v86 version and the recipe hash.
+//
+// usage: tsx publish.ts <work dir> <out dir>   (env: KLP_PACKAGES="name=version ...", KLP_VERMAGIC, KLP_KVERSION)
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { join, dirname } from "node:path";
+import { createRequire } from "node:module";
+import type { ArtifactInfo, ImagesManifest } from "../../src/common/images/manifest.ts";
+import { recipeHash } from "../../src/node/images/recipe-hash.ts";
+
+const [work, out] = process.argv.slice(2);
+if (!work || !out) {
+  console.error("usage: publish.ts <work dir> <out dir>");
+  process.exit(2);
+}
+const chroot = join(work, "chroot");
+const kdir = join(chroot, "build/linux");
+mkdirSync(out, { recursive: true });
+
+const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const artifacts: Record<string, ArtifactInfo> = {};
+
+function publish(name: string, from: string, file: string, encoding: "none" | "gzip"): void {
+  const data = readFileSync(from);
+  const stored = encoding === "gzip" ? gzipSync(data, { level: 9 }) : data;
+  mkdirSync(dirname(join(out!, file)), { recursive: true });
+  writeFileSync(join(out!, file), stored);
+  artifacts[name] = { file, size: stored.length, sha256: sha256(stored), encoding };
+  if (encoding !== "none") artifacts[name]!.decodedSize = data.length;
+}
+
+publish("bzImage", join(kdir, "arch/x86/boot/bzImage"), "bzImage", "none");
+publish("initramfs", join(work, "initramfs.cpio.gz"), "initramfs.cpio.gz", "none");
+publish("bios", join(chroot, "usr/share/seabios/bios-256k.bin"), "bios-256k.bin.gz", "gzip");
+publish("vgaBios", join(chroot, "usr/share/seabios/vgabios-stdvga.bin"), "vgabios-stdvga.bin.gz", "gzip");
+publish("kbuild", join(work, "kbuild.json"), "kbuild.json.gz", "gzip");
+if (existsSync(join(work, "vmlinux-symbols.json"))) {
+  publish("vmlinuxSymbols", join(work, "vmlinux-symbols.json"), "vmlinux-symbols.json.gz", "gzip");
+}
+
+// The toolchain basefs was written in place by make-basefs.ts.
+const basefs = "toolchain/fs.json";
+const fsIndex = JSON.parse(readFileSync(join(out, basefs), "utf8")) as { size: number };
+let files = 0;
+let bytes = statSync(join(out, basefs)).size;
+for (const f of readdirSync(join(out, "toolchain/files"))) {
+  files++;
+  bytes += statSync(join(out, "toolchain/files", f)).size;
+}
+
+const packages: Record<string, string> = {};
+for (const pair of (process.env.KLP_PACKAGES ?? "").split(/\s+/).filter(Boolean)) {
+  const [name, version] = pair.split("=");
+  if (name && version) packages[name] = version;
+}
+const v86Pkg = JSON.parse(
+  readFileSync(join(dirname(createRequire(import.meta.url).resolve("v86")), "../package.json"), "utf8"),
+) as { version: string };
+
+const previous = existsSync(join(out, "manifest.json"))
+  ? (JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as Partial<ImagesManifest>)
+  : {};
+const buildSeconds: Record<string, number> = {};
+for (const pair of (process.env.KLP_STEP_SECONDS ?? "").split(/\s+/).filter(Boolean)) {
+  const [step, s] = pair.split("=");
+  if (step && s) buildSeconds[step] = Number(s);
+}
+
+const manifest: ImagesManifest = {
+  version: 1,
+  recipeHash: recipeHash(join(dirname(new URL(import.meta.url).pathname), "..")),
+  v86Version: v86Pkg.version,
+  debian: { suite: process.env.KLP_SUITE ?? "bookworm", mirror: process.env.KLP_MIRROR ?? "", packages },
+  kernel: {
+    release: readFileSync(join(kdir, "include/config/kernel.release"), "utf8").trim(),
+    version: process.env.KLP_KVERSION ?? "",
+    vermagic: process.env.KLP_VERMAGIC ?? "",
+  },
+  buildSeconds: Object.keys(buildSeconds).length ? buildSeconds : previous.buildSeconds,
+  artifacts,
+  toolchain: { basefs, files, bytes, decodedBytes: fsIndex.size },
+};
+writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+for (const [name, a] of Object.entries(artifacts)) console.error(`publish: ${name.padEnd(14)} ${String(a.size).padStart(9)} B  ${a.file}`);
+console.error(`publish: toolchain      ${String(bytes).padStart(9)} B  ${files} files (${(fsIndex.size / 1e6).toFixed(1)} MB decoded)`);

@@ -1,0 +1,25 @@
+// public/images/manifest.json: what the image script produced, from what.
+
+export interface ArtifactInfo {
+  /** Path relative to public/images. */
+  file: string;
+  size: number;
+  sha256: string;
+  /** How the file is stored; the loader undoes it. */
+  encoding: "none" | "gzip";
+  /** Size once decoded, when encoding is not "none". */
+  decodedSize?: number;
+}
+
+export interface ImagesManifest {
+  version: 1;
+  /** sha256 over the recipe (images/ without its work dir): see recipe-hash.ts. */
+  recipeHash: string;
+  v86Version: string;
+  debian: { suite: string; mirror: string; packages: Record<string, string> };
+  kernel: { release: string; version: string; vermagic: string };
+  /** Wall-clock seconds each step of the last full image build took. */
+  buildSeconds?: Record<string, number>;
+  artifacts: Record<string, ArtifactInfo>;
+  toolchain: { basefs: string; files: number; bytes: number; decodedBytes: number };
+}
