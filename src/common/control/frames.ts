@@ -42,15 +42,28 @@ export function parseGuestLine(line: string): GuestFrame | null {
 
 /** Splits a byte stream into lines, keeping the unfinished tail for the next chunk. */
 export class LineSplitter {
-  private pending: number[] = [];
+  private buffer = new Uint8Array(4096);
+  private length = 0;
+  // Frames are ASCII (base64), so a byte-per-char decode is exact and fast.
+  private readonly decoder = new TextDecoder("latin1");
+
+  constructor(private readonly maxLine = 256 << 20) {}
+
   push(byte: number, onLine: (line: string) => void): void {
     if (byte === 0x0a) {
-      const line = String.fromCharCode(...this.pending);
-      this.pending = [];
+      const line = this.decoder.decode(this.buffer.subarray(0, this.length));
+      this.length = 0;
       onLine(line);
-    } else if (this.pending.length < 64 << 20) {
-      this.pending.push(byte);
+      return;
     }
+    if (this.length === this.buffer.length) {
+      // A runaway line (no newline) is dropped rather than eating all memory.
+      if (this.length >= this.maxLine) return;
+      const bigger = new Uint8Array(this.buffer.length * 2);
+      bigger.set(this.buffer);
+      this.buffer = bigger;
+    }
+    this.buffer[this.length++] = byte;
   }
 }
 
