@@ -1,0 +1,52 @@
+// Error types carry positions as data so the editor can highlight the
+// offending diff line without parsing the message.
+
+/** The diff text itself is malformed. */
+export class DiffError extends Error {
+  override name = "DiffError";
+  /** 1-based line in the diff text. */
+  readonly line: number;
+  /** The message without the "line N: " prefix. */
+  readonly reason: string;
+
+  constructor(line: number, reason: string) {
+    super(`line ${line}: ${reason}`);
+    this.line = line;
+    this.reason = reason;
+  }
+}
+
+export interface ApplyErrorDetails {
+  file: string;
+  /** 1-based hunk number within the file, when the error concerns one hunk. */
+  hunk?: number;
+  /** 1-based diff line of the hunk header, or of the file header for file-level errors. */
+  diffLine: number;
+  /** 1-based line in the source file where the hunk was compared, when there is one. */
+  fileLine?: number;
+  /** The old-side lines (context and removed) the hunk expected. */
+  expected?: string[];
+  /** What the source file has at that position (may be shorter at end of file). */
+  found?: string[];
+}
+
+/** The diff is well formed but does not fit the source tree. */
+export class ApplyError extends Error {
+  override name = "ApplyError";
+  readonly file: string;
+  readonly hunk: number | undefined;
+  readonly diffLine: number;
+  readonly fileLine: number | undefined;
+  readonly expected: string[];
+  readonly found: string[];
+
+  constructor(message: string, details: ApplyErrorDetails) {
+    super(message);
+    this.file = details.file;
+    this.hunk = details.hunk;
+    this.diffLine = details.diffLine;
+    this.fileLine = details.fileLine;
+    this.expected = details.expected ?? [];
+    this.found = details.found ?? [];
+  }
+}
