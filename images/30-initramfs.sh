@@ -15,6 +15,10 @@ mkdir -p "$STAGE"/{bin,sbin,dev,proc,sys,tmp,run,host,root,lib/modules/"$KREL"/e
 cp -a "$IMAGES_DIR/initramfs/rootfs/." "$STAGE/"
 rm -f "$STAGE/root/.keep"
 cp "$CHROOT/bin/busybox" "$STAGE/bin/busybox"
+# The control agent (ttyS1), built static by the chroot's gcc.
+cp "$IMAGES_DIR/initramfs/agent/klp-agent.c" "$CHROOT/build/klp-agent.c"
+in_chroot gcc-12 -static -Os -s -Wall -Wextra -Werror -o /build/klp-agent /build/klp-agent.c
+cp "$CHROOT/build/klp-agent" "$STAGE/sbin/klp-agent"
 # Every applet as a link in /bin: /usr is left empty because the build host
 # mounts its toolchain image there.
 for applet in $(in_chroot /bin/busybox --list); do
