@@ -18,7 +18,7 @@ export interface BootOptions {
 /** Boots a machine from the committed images and waits for its control agent. */
 export async function bootMachine(profile: MachineProfile, options: BootOptions = {}): Promise<BootedMachine> {
   const t0 = performance.now();
-  const machine = Machine.start(machineConfig(profile));
+  const machine = Machine.start(await machineConfig(profile));
   if (options.onConsole) machine.onConsole(options.onConsole);
   try {
     const kernelRelease = await machine.control.ready(options.timeoutMs ?? 120_000);

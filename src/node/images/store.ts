@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import type { ImagesManifest } from "../../common/images/manifest.ts";
 import type { MachineConfig } from "../../machine/machine.ts";
 import type { MachineProfile } from "../../common/machines/profiles.ts";
+import { machineConfigFrom } from "../../common/machines/config.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_DIR = resolve(here, "../../..");
@@ -42,23 +43,10 @@ export function v86WasmPath(): string {
 }
 
 /** The MachineConfig for a profile, from the committed images. */
-export function machineConfig(profile: MachineProfile, dir = imagesDir()): MachineConfig {
+export function machineConfig(profile: MachineProfile, dir = imagesDir()): Promise<MachineConfig> {
   const manifest = loadManifest(dir);
-  const buf = (name: string) => toArrayBuffer(readArtifact(name, manifest, dir));
-  const config: MachineConfig = {
-    memoryMB: profile.memoryMB,
-    cmdline: profile.cmdline,
-    bios: buf("bios"),
-    vgaBios: buf("vgaBios"),
-    bzImage: buf("bzImage"),
-    initrd: buf("initramfs"),
+  return machineConfigFrom(manifest, profile, async (name) => toArrayBuffer(readArtifact(name, manifest, dir)), {
     wasmPath: v86WasmPath(),
-  };
-  if (profile.role === "builder") {
-    config.filesystem = {
-      basefs: join(dir, manifest.toolchain.basefs),
-      baseurl: join(dir, dirname(manifest.toolchain.basefs), "files") + "/",
-    };
-  }
-  return config;
+    imagesBase: dir.endsWith("/") ? dir : `${dir}/`,
+  });
 }
