@@ -36,7 +36,7 @@ class TargetWorker {
         }, 16);
       }
     });
-    return { kernelRelease: await machine.control.ready(120_000) };
+    return { kernelRelease: await machine.waitReady(120_000) };
   }
 
   writeConsole(bytes: Uint8Array): void {

@@ -1,5 +1,6 @@
 import { V86, type V86Options } from "v86";
 import { ControlChannel } from "../common/control/channel.ts";
+import { ConsoleHealth, type CrashReport } from "../common/machines/health.ts";
 
 /** Everything a machine boots from; buffers so it works the same in Node and in a worker. */
 export interface MachineConfig {
@@ -13,6 +14,11 @@ export interface MachineConfig {
   wasmPath: string;
   /** v86 9p filesystem: a basefs JSON index and the base of its content-addressed files. */
   filesystem?: { basefs: string; baseurl: string };
+  /**
+   * A saved state (zstd or raw) to resume instead of booting. It must come
+   * from a machine started with the same config and the same v86 version.
+   */
+  initialState?: ArrayBuffer;
 }
 
 type ConsoleListener = (byte: number) => void;
@@ -23,12 +29,29 @@ type ConsoleListener = (byte: number) => void;
  */
 export class Machine {
   readonly control: ControlChannel;
+  /** Kernel panics, oopses and BUGs seen on the console, with the lines that explain them. */
+  readonly health: ConsoleHealth;
+  private readonly crashListeners = new Set<(report: CrashReport) => void>();
   private readonly consoleListeners = new Set<ConsoleListener>();
   private destroyed = false;
+  private readonly loaded: Promise<void>;
 
-  private constructor(readonly emulator: V86) {
-    this.control = new ControlChannel((bytes) => emulator.serial_send_bytes(1, bytes));
+  private constructor(
+    readonly emulator: V86,
+    private readonly restored: boolean,
+  ) {
+    // Input sent before v86 has finished loading (a restored state in
+    // particular) is lost, so everything waits for this.
+    this.loaded = new Promise((resolve) => emulator.add_listener("emulator-loaded", () => resolve()));
+    this.control = new ControlChannel((bytes) => void this.loaded.then(() => emulator.serial_send_bytes(1, bytes)));
+    this.health = new ConsoleHealth((report) => {
+      // A panicked kernel answers nothing again: fail waiting requests now,
+      // with the reason. After an oops the machine may live on, so it is only reported.
+      if (report.kind === "panic") this.control.fail(`guest kernel panic: ${report.line}`);
+      for (const l of this.crashListeners) l(report);
+    });
     emulator.add_listener("serial0-output-byte", (byte: number) => {
+      this.health.push(byte);
       for (const l of this.consoleListeners) l(byte);
     });
     emulator.add_listener("serial1-output-byte", (byte: number) => this.control.receive(byte));
@@ -51,7 +74,26 @@ export class Machine {
       uart1: true,
       filesystem: config.filesystem ? { basefs: config.filesystem.basefs, baseurl: config.filesystem.baseurl } : {},
     };
-    return new Machine(new V86(options));
+    if (config.initialState) options.initial_state = { buffer: config.initialState };
+    return new Machine(new V86(options), config.initialState !== undefined);
+  }
+
+  /**
+   * Resolves with the guest's kernel release once its control agent answers:
+   * after a boot the agent announces itself; a restored agent is already
+   * listening, so it is asked.
+   */
+  async waitReady(timeoutMs = 120_000): Promise<string> {
+    await this.loaded;
+    if (!this.restored) return this.control.ready(timeoutMs);
+    const r = await this.control.exec("uname -r", { timeoutMs });
+    return r.stdout.trim();
+  }
+
+  /** The whole machine state, zstd-compressed by v86 (restorable with initialState). */
+  async saveState(): Promise<ArrayBuffer> {
+    await this.loaded;
+    return this.emulator.save_state();
   }
 
   onConsole(listener: ConsoleListener): () => void {
@@ -59,9 +101,14 @@ export class Machine {
     return () => this.consoleListeners.delete(listener);
   }
 
+  onCrash(listener: (report: CrashReport) => void): () => void {
+    this.crashListeners.add(listener);
+    return () => this.crashListeners.delete(listener);
+  }
+
   writeConsole(data: Uint8Array | string): void {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-    this.emulator.serial_send_bytes(0, bytes);
+    void this.loaded.then(() => this.emulator.serial_send_bytes(0, bytes));
   }
 
   async destroy(): Promise<void> {

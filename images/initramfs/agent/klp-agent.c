@@ -191,6 +191,9 @@ static void handle(char *line)
 		return;
 	}
 	if (fork() == 0) {
+		/* The agent ignores SIGCHLD (no zombies); this process must not, or
+		 * waitpid() finds no child and every exit status reads as 0. */
+		signal(SIGCHLD, SIG_DFL);
 		run(id, command.data);
 		_exit(0);
 	}

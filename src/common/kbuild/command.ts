@@ -6,7 +6,12 @@ import { shellWords } from "./shell-words.ts";
  * other flag stay as recorded, so the object comes out byte-identical.
  */
 export function retargetCompile(command: string, outPath: string): string[] {
-  const argv = shellWords(command);
+  return retargetArgv(shellWords(command), outPath);
+}
+
+/** retargetCompile for an argv that is already split; returns a new array. */
+export function retargetArgv(words: readonly string[], outPath: string): string[] {
+  const argv = [...words];
   const o = argv.indexOf("-o");
   if (o < 0 || o + 1 >= argv.length) throw new Error("not a compile command: no -o");
   argv[o + 1] = outPath;

@@ -1,0 +1,40 @@
+/** A GCC message, in the user's terms: which file, where, how bad, what. */
+export interface Diagnostic {
+  file: string;
+  line: number;
+  column: number;
+  severity: "error" | "warning" | "note" | "fatal error";
+  message: string;
+  /** "In function 'foo':" context GCC printed before it, when any. */
+  function?: string;
+}
+
+const MESSAGE = /^(.+?):(\d+):(\d+): (fatal error|error|warning|note): (.*)$/;
+const IN_FUNCTION = /^(.+?): In function '([^']+)':$/;
+
+/** Parses GCC's stderr (with or without caret lines and ANSI colours). */
+export function parseGccDiagnostics(stderr: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  let fn: { file: string; name: string } | undefined;
+  for (const raw of stderr.split("\n")) {
+    // eslint-disable-next-line no-control-regex
+    const line = raw.replace(/\x1b\[[0-9;]*[mK]/g, "");
+    const f = IN_FUNCTION.exec(line);
+    if (f) {
+      fn = { file: f[1]!, name: f[2]! };
+      continue;
+    }
+    const m = MESSAGE.exec(line);
+    if (!m) continue;
+    const d: Diagnostic = {
+      file: m[1]!.replace(/^\.\//, ""),
+      line: Number(m[2]),
+      column: Number(m[3]),
+      severity: m[4] as Diagnostic["severity"],
+      message: m[5]!,
+    };
+    if (fn && fn.file === m[1]) d.function = fn.name;
+    out.push(d);
+  }
+  return out;
+}

@@ -1,0 +1,223 @@
+import type { Machine } from "./machine.ts";
+import type { KbuildIndex } from "../common/kbuild/index-format.ts";
+import { retargetCompile, shellQuote } from "../common/kbuild/command.ts";
+import { splitPreamble } from "../common/compile/preamble.ts";
+import { pchCommands } from "../common/compile/pch.ts";
+import { parseGccDiagnostics, type Diagnostic } from "../common/compile/diagnostics.ts";
+import { fromBase64 } from "../common/control/frames.ts";
+
+export interface CompileRequest {
+  /** Object to build, relative to the kernel tree (e.g. fs/proc/cmdline.o). */
+  object: string;
+  /** Patched files, by tree-relative path; everything else is pristine. */
+  overrides?: Record<string, string>;
+}
+
+export type CompileMode = "plain" | "pch" | "pch-first";
+
+export interface CompileResult {
+  exitCode: number;
+  /** The patched object, when the compile succeeded. */
+  object?: Uint8Array;
+  /**
+   * What to diff the object against: the same source, unpatched, compiled the
+   * same way. A plain compile's baseline is the kernel's own object; a PCH
+   * compile's is the pristine file compiled through the same PCH, because GCC
+   * does not promise identical code through a PCH (register allocation can
+   * differ), and a differ must only see the user's changes.
+   */
+  baseline?: Uint8Array;
+  diagnostics: Diagnostic[];
+  log: string;
+  mode: CompileMode;
+  cached: boolean;
+  ms: number;
+}
+
+const TREE = "/build/linux";
+const IN_DIR = "klp/in"; // inside the 9p root, i.e. /toolchain/klp/in in the guest
+
+/**
+ * The compile service of the build-host VM: runs an object's recorded kbuild
+ * command with patched files swapped in at their own paths, and builds a
+ * precompiled header of a file's include preamble the first time that file is
+ * compiled, so that edits to its body recompile in seconds.
+ */
+export class BuildHost {
+  private upload = 0;
+  // Several BuildHosts may share one VM (and its 9p tree): keep upload names apart.
+  private readonly uploadPrefix = Math.random().toString(36).slice(2, 10);
+  private readonly pchReady = new Map<string, Uint8Array>(); // pch key -> baseline object
+  private readonly cache = new Map<string, CompileResult>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private prepared: Promise<void> | undefined;
+
+  constructor(
+    readonly machine: Machine,
+    private readonly kbuild: KbuildIndex,
+    private readonly options: { pch?: boolean } = {},
+  ) {}
+
+  /** Compiles; requests are serialised (one GCC at a time is all the VM can carry). */
+  compile(request: CompileRequest): Promise<CompileResult> {
+    const run = this.queue.then(() => this.compileNow(request));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async compileNow(request: CompileRequest): Promise<CompileResult> {
+    const t0 = performance.now();
+    const entry = this.kbuild.objects[request.object];
+    if (!entry) throw new Error(`${request.object} is not built in this kernel configuration`);
+    const overrides = request.overrides ?? {};
+    const key = await sha256Hex(JSON.stringify([request.object, entry.command, Object.entries(overrides).sort()]));
+    const hit = this.cache.get(key);
+    if (hit) return { ...hit, cached: true, ms: performance.now() - t0 };
+
+    this.prepared ??= this.exec(`mkdir -p /toolchain/${IN_DIR} /tmp/klp/out /tmp/klp/pristine /tmp/klp/pch`).then(() => undefined);
+    await this.prepared;
+
+    const pristineSource = new TextDecoder().decode(await this.machine.emulator.read_file(`build/linux/${entry.source}`));
+    const patchedSource = overrides[entry.source];
+    const others = Object.keys(overrides).filter((p) => p !== entry.source);
+    const pristineSplit = splitPreamble(pristineSource);
+    const patchedSplit = patchedSource === undefined ? pristineSplit : splitPreamble(patchedSource);
+    const usePch =
+      this.options.pch !== false &&
+      entry.language === "c" &&
+      others.length === 0 &&
+      pristineSplit !== null &&
+      patchedSplit !== null &&
+      patchedSplit.preamble === pristineSplit.preamble;
+
+    const result = usePch
+      ? await this.compilePch(request.object, entry.command, entry.source, pristineSplit!.preamble, pristineSplit!.body, patchedSplit!.body)
+      : await this.compilePlain(request.object, entry.command, overrides);
+    result.ms = performance.now() - t0;
+    if (result.exitCode === 0) this.cache.set(key, result);
+    return result;
+  }
+
+  private async compilePlain(object: string, command: string, overrides: Record<string, string>): Promise<CompileResult> {
+    const swaps = await this.uploadAll(overrides);
+    const compile = shellQuote(retargetCompile(command, "/tmp/klp/out/obj.o"));
+    const r = await this.exec(script(swaps, [compile], ["/tmp/klp/out/obj.o"]));
+    const result = this.result(r, "plain");
+    if (result.exitCode === 0) result.baseline = await this.machine.emulator.read_file(`build/linux/${object}`);
+    return result;
+  }
+
+  private async compilePch(object: string, command: string, source: string, preamble: string, pristineBody: string, patchedBody: string): Promise<CompileResult> {
+    const pchKey = (await sha256Hex(command + "\0" + preamble)).slice(0, 16);
+    const header = `/tmp/klp/pch/${pchKey}.h`;
+    const cmds = pchCommands(command, source, preamble, header);
+    const body = shellQuote(cmds.compileBody("/tmp/klp/out/obj.o"));
+    const known = this.pchReady.get(pchKey);
+    if (known) {
+      const swaps = await this.uploadAll({ [source]: patchedBody });
+      const result = this.result(await this.exec(script(swaps, [body], ["/tmp/klp/out/obj.o"])), "pch");
+      if (result.exitCode === 0) result.baseline = known;
+      return result;
+    }
+    // First compile of this file: build the PCH, then the pristine body through
+    // it (the baseline), then the patched body. One guest round trip.
+    const [headerFile] = await this.uploadFiles([cmds.headerText]);
+    const [pristineFile, patchedFile] = await this.uploadFiles([pristineBody, patchedBody]);
+    const baselineCompile = shellQuote(cmds.compileBody("/tmp/klp/out/base.o"));
+    const steps = [
+      `cp /toolchain/${IN_DIR}/${headerFile} ${header}`,
+      shellQuote(cmds.buildPch),
+      `cp /toolchain/${IN_DIR}/${pristineFile} ${shellQuote([source])}`,
+      baselineCompile,
+      `cp /toolchain/${IN_DIR}/${patchedFile} ${shellQuote([source])}`,
+      body,
+    ];
+    const r = await this.exec(script([{ path: source, file: patchedFile! }], steps, ["/tmp/klp/out/obj.o", "/tmp/klp/out/base.o"]));
+    const result = this.result(r, "pch-first");
+    if (result.exitCode === 0) {
+      const parts = r.stdout.trim().split(" ");
+      result.baseline = fromBase64(parts[1] ?? "");
+      this.pchReady.set(pchKey, result.baseline);
+    }
+    return result;
+  }
+
+  private result(r: { exitCode: number; stdout: string; stderr: string }, mode: CompileMode): CompileResult {
+    const log = r.stderr;
+    return {
+      exitCode: r.exitCode,
+      object: r.exitCode === 0 ? fromBase64(r.stdout.trim().split(" ")[0] ?? "") : undefined,
+      diagnostics: parseGccDiagnostics(log),
+      log,
+      mode,
+      cached: false,
+      ms: 0,
+    };
+  }
+
+  private async uploadFiles(texts: string[]): Promise<string[]> {
+    const names: string[] = [];
+    for (const text of texts) {
+      const name = `${this.uploadPrefix}-${++this.upload}`;
+      await this.machine.emulator.create_file(`${IN_DIR}/${name}`, new TextEncoder().encode(text));
+      names.push(name);
+    }
+    return names;
+  }
+
+  private async uploadAll(files: Record<string, string>): Promise<Swap[]> {
+    const entries = Object.entries(files);
+    const names = await this.uploadFiles(entries.map(([, text]) => text));
+    return entries.map(([path], i) => {
+      const normal = path.replace(/^\.\//, "");
+      if (normal.startsWith("/") || normal.split("/").includes("..")) throw new Error(`${path} is outside the kernel tree`);
+      return { path: normal, file: names[i]! };
+    });
+  }
+
+  private async exec(command: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    return this.machine.control.exec(command, { timeoutMs: 900_000 });
+  }
+}
+
+interface Swap {
+  /** Tree-relative path of the file to replace for the compile. */
+  path: string;
+  /** Its new contents, uploaded under /toolchain/klp/in/. */
+  file: string;
+}
+
+/**
+ * The guest side of one compile: save and swap in the patched files, run the
+ * steps, put the pristine files back whatever happened, report GCC's output on
+ * stderr and the objects (base64, space-separated) on stdout.
+ */
+function script(swaps: Swap[], steps: string[], outputs: string[]): string {
+  const q = (s: string) => shellQuote([s]);
+  const lines = [`cd ${TREE} || exit 90`, "rm -f /tmp/klp/out/*"];
+  for (const s of swaps) {
+    const saved = `/tmp/klp/pristine/${s.path}`;
+    lines.push(
+      `mkdir -p ${q(saved.slice(0, saved.lastIndexOf("/")))}`,
+      `if [ -e ${q(s.path)} ]; then cp ${q(s.path)} ${q(saved)}; else rm -f ${q(saved)}; touch ${q(saved + ".absent")}; fi`,
+      `mkdir -p ${q(s.path.includes("/") ? s.path.slice(0, s.path.lastIndexOf("/")) : ".")}`,
+      `cp /toolchain/${IN_DIR}/${s.file} ${q(s.path)}`,
+    );
+  }
+  lines.push(`( set -e; ${steps.join("; ")} ) >/tmp/klp/log 2>&1; st=$?`);
+  for (const s of swaps) {
+    const saved = `/tmp/klp/pristine/${s.path}`;
+    lines.push(`if [ -e ${q(saved + ".absent")} ]; then rm -f ${q(s.path)} ${q(saved + ".absent")}; else cp ${q(saved)} ${q(s.path)}; fi`);
+  }
+  lines.push(
+    "cat /tmp/klp/log >&2",
+    `if [ $st = 0 ]; then ${outputs.map((o) => `base64 -w0 ${o}`).join("; printf ' '; ")}; fi`,
+    "exit $st",
+  );
+  return lines.join("\n");
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
