@@ -1,0 +1,190 @@
+// Phase 3b (classify and verify): which functions and variables changed,
+// which are new, and whether each change can be live patched at all. A
+// change that cannot is refused here with an error naming the culprit.
+import { SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, STB_LOCAL, STT_FUNC, STT_OBJECT, STT_SECTION } from "../../elf/index.ts";
+import { compareSymbols, contentsOf } from "./compare.ts";
+import type { Correlation } from "./correlate.ts";
+import { KlpDiffError } from "./errors.ts";
+import type { ObjectModel, ObjSection, ObjSymbol } from "./model.ts";
+import { isPcRelative, resolveReference } from "./references.ts";
+import { COMPANION_SECTIONS, isIgnoredReferrer, specialSections } from "./special.ts";
+import type { ChangedFunction, IncludedSymbol } from "./types.ts";
+
+export interface Classification {
+  /** Functions the patch redirects (klp_func entries), by patched symbol. */
+  patched: Map<ObjSymbol, ChangedFunction>;
+  /** Everything else the patch carries its own copy of. */
+  carried: Map<ObjSymbol, IncludedSymbol>;
+  notes: string[];
+}
+
+export function isInitSection(name: string): boolean {
+  return /^\.(init|exit)\./.test(name) || name === ".ref.text" || name === ".head.text";
+}
+
+export function isColdPart(s: ObjSymbol): boolean {
+  return /\.cold(\.\d+)?$/.test(s.name);
+}
+
+/** Traceable functions start with `call __fentry__` (-pg -mfentry): only those can be redirected. */
+export function hasFentry(s: ObjSymbol): boolean {
+  const c = contentsOf(s);
+  return c.bytes[0] === 0xe8 && c.relocations.some((r) => r.offset === s.value + 1 && r.symbol.name === "__fentry__");
+}
+
+/** Functions of `model` whose code refers to `target`, and non-code sections that do. */
+function referrers(model: ObjectModel, target: ObjSymbol): { functions: Set<ObjSymbol>; data: string[] } {
+  const functions = new Set<ObjSymbol>();
+  const data: string[] = [];
+  const specials = new Set(specialSections().map((s) => s.name));
+  const companions = new Set([...COMPANION_SECTIONS.values()].flat());
+  for (const section of model.sections) {
+    if (specials.has(section.name) || isIgnoredReferrer(section.name) || companions.has(section.name)) continue;
+    for (const r of section.relocations) {
+      const ref = resolveReference(r);
+      if (ref.kind !== "symbol" || ref.symbol !== target) continue;
+      const owner = section.symbols.find((f) => r.offset >= f.value && r.offset < f.value + Math.max(f.size, 1));
+      if (section.header.flags & SHF_EXECINSTR) {
+        if (owner === target) continue;
+        const call = isPcRelative(r.type);
+        // A call from __init code never happens again after boot.
+        if (call && isInitSection(section.name)) continue;
+        // Direct calls can be redirected by patching the caller; an address
+        // taken (R_386_32) escapes.
+        if (owner && call) functions.add(owner);
+        else data.push(owner ? `\`${owner.name}\`` : section.name);
+      } else if (owner) {
+        // Anonymous read-only data (a jump table) belongs to the function that uses it.
+        data.push(`\`${owner.name}\``);
+      }
+    }
+  }
+  return { functions, data: [...new Set(data)] };
+}
+
+function dataSection(s: ObjSymbol): ObjSection {
+  if (!s.section) throw new Error(`${s.name} has no section`);
+  return s.section;
+}
+
+export function classify(patched: ObjectModel, corr: Correlation): Classification {
+  const patchedFns = new Map<ObjSymbol, ChangedFunction>();
+  const carried = new Map<ObjSymbol, IncludedSymbol>();
+  const notes: string[] = [];
+  const changedCode: { s: ObjSymbol; twin: ObjSymbol; reason: string }[] = [];
+
+  for (const s of patched.symbols) {
+    if (!s.section || s.name === "" || s.type === STT_SECTION) continue;
+    if (s.type !== STT_FUNC && s.type !== STT_OBJECT) continue;
+    const twin = corr.symbols.get(s);
+    const section = dataSection(s);
+    if (!twin) {
+      if (isInitSection(section.name)) continue; // new __init code never runs after boot; refused below if used
+      carried.set(s, { name: s.name, kind: s.type === STT_FUNC ? "new-function" : "new-data" });
+      continue;
+    }
+    const reason = compareSymbols(s, twin, corr);
+    if (!reason) continue;
+    if (isInitSection(section.name) || (twin.section && isInitSection(twin.section.name))) {
+      throw new KlpDiffError(
+        "init-code",
+        `\`${twin.name}\` is boot-time ${section.name.startsWith(".exit") ? "exit" : "init"} code (${section.name}): it has already run and been freed, ` +
+          `so a live patch cannot change it (${reason}). Change the code that runs after boot instead.`,
+        s.type === STT_FUNC ? { function: twin.name } : { variable: twin.name },
+      );
+    }
+    if (s.type === STT_FUNC) {
+      changedCode.push({ s, twin, reason });
+      continue;
+    }
+    // Changed data. Read-only data (a const table, __func__) can be carried as
+    // a private copy; writable data lives in vmlinux and has state.
+    if (section.header.flags & SHF_WRITE || section.header.type === SHT_NOBITS) {
+      throw new KlpDiffError(
+        "changed-data",
+        `existing data can't be changed by a live patch: \`${twin.name}\` has a new initial value or size (${reason}). ` +
+          `The running kernel already holds its current value; keep it as it was and use a shadow variable ` +
+          `(klp_shadow_alloc) or set the new value from a patched function instead.`,
+        { variable: twin.name },
+      );
+    }
+    carried.set(s, { name: s.name, kind: "changed-rodata", reason });
+    notes.push(`read-only \`${twin.name}\` changed (${reason}): the patched functions use a new copy; any unchanged code that reads it keeps the old one`);
+  }
+
+  // Functions using a changed read-only object must use the patch's copy.
+  for (const [obj, info] of carried) {
+    if (info.kind !== "changed-rodata") continue;
+    for (const fn of referrers(patched, obj).functions) {
+      const twin = corr.symbols.get(fn);
+      if (twin && !changedCode.some((c) => c.s === fn)) changedCode.push({ s: fn, twin, reason: `uses \`${obj.name}\`, whose contents changed` });
+    }
+  }
+
+  // Changed code that ftrace cannot redirect (no __fentry__: `inline`,
+  // `notrace`, .cold parts): patch its callers in this object instead.
+  const queue = [...changedCode];
+  const seen = new Set<ObjSymbol>();
+  while (queue.length > 0) {
+    const { s, twin, reason } = queue.shift()!;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    if (hasFentry(s)) {
+      if (!patchedFns.has(s)) patchedFns.set(s, { name: twin.name, patchedName: s.name, reason, local: twin.bind === STB_LOCAL });
+      continue;
+    }
+    const why = isColdPart(s) ? "is the cold part of a function" : "has no __fentry__ call (it is `inline` or `notrace`)";
+    const { functions, data } = referrers(patched, s);
+    if (twin.bind !== STB_LOCAL) {
+      throw new KlpDiffError(
+        "notrace",
+        `\`${twin.name}\` changed (${reason}) but ${why}, so ftrace cannot redirect it, and it is global: ` +
+          `callers in other files would keep calling the old code. Make the change in a traceable function instead.`,
+        { function: twin.name },
+      );
+    }
+    if (data.length > 0 || functions.size === 0) {
+      throw new KlpDiffError(
+        "notrace",
+        `\`${twin.name}\` changed (${reason}) but ${why}, so ftrace cannot redirect it` +
+          (data.length > 0
+            ? `, and its address is taken in ${data.join(", ")}, so patching its callers would not be enough.`
+            : `, and no function in this file calls it whose patched copy could call the new version.`) +
+          ` Make the change in a traceable function instead.`,
+        { function: twin.name },
+      );
+    }
+    carried.set(s, { name: s.name, kind: "helper", reason });
+    const callers = [...functions];
+    notes.push(
+      isColdPart(s)
+        ? `\`${twin.name}\` is the cold part of ${callers.map((c) => `\`${c.name}\``).join(", ")}: patched with it`
+        : `\`${twin.name}\` ${why}, so it cannot be patched by itself: its callers ${callers.map((c) => `\`${corr.symbols.get(c)?.name ?? c.name}\``).join(", ")} were patched instead, each calling a new copy of it`,
+    );
+    for (const caller of callers) {
+      const callerTwin = corr.symbols.get(caller);
+      if (!callerTwin) continue; // a new function: carried anyway
+      queue.push({
+        s: caller,
+        twin: callerTwin,
+        reason: isColdPart(s) ? `its cold part \`${twin.name}\` changed` : `calls \`${twin.name}\`, which changed (inlined/notrace, so it cannot be patched by itself)`,
+      });
+    }
+  }
+
+  if (patchedFns.size === 0 && ![...carried.values()].some((c) => c.kind === "new-function")) {
+    throw new KlpDiffError(
+      "no-change",
+      `no functional change: the patched object's code is the same as the original's` +
+        ` (comments, whitespace and moved lines do not change the compiled code). Nothing to patch.`,
+    );
+  }
+  if (patchedFns.size === 0) {
+    throw new KlpDiffError(
+      "no-change",
+      `no functional change: the patch only adds ${[...carried.values()].filter((c) => c.kind === "new-function").map((c) => `\`${c.name}\``).join(", ")}, ` +
+        `which no existing function calls, so the running kernel would never reach it.`,
+    );
+  }
+  return { patched: patchedFns, carried, notes };
+}

@@ -1,0 +1,116 @@
+// Phase 3 (compare): did a function or variable change between the builds?
+// Code is compared with every relocated field masked out, and relocations
+// are compared by what they point at (references.ts), so code that merely
+// moved, or refers to a static whose number GCC changed, is unchanged.
+import { relocationWidth } from "../../elf/index.ts";
+import type { Correlation } from "./correlate.ts";
+import type { ObjRelocation, ObjSymbol } from "./model.ts";
+import { resolveReference, type Reference } from "./references.ts";
+
+export interface Contents {
+  bytes: Uint8Array;
+  relocations: ObjRelocation[];
+  /** Where `bytes` starts in its section: relocation offsets are relative to the section. */
+  base: number;
+}
+
+/** The bytes and relocations of one symbol. */
+export function contentsOf(s: ObjSymbol): Contents {
+  const section = s.section;
+  if (!section) return { bytes: new Uint8Array(0), relocations: [], base: 0 };
+  const size = s.size > 0 ? s.size : section.header.size - s.value;
+  const end = s.value + size;
+  const bytes = section.header.data.length > 0 ? section.header.data.subarray(s.value, end) : new Uint8Array(size);
+  return { bytes, relocations: section.relocations.filter((r) => r.offset >= s.value && r.offset < end), base: s.value };
+}
+
+function masked(c: Contents): Uint8Array {
+  const out = c.bytes.slice();
+  for (const r of c.relocations) out.fill(0, r.offset - c.base, r.offset - c.base + relocationWidth(r.type));
+  return out;
+}
+
+function describe(ref: Reference): string {
+  switch (ref.kind) {
+    case "symbol":
+      return `\`${ref.symbol.name}\`${ref.addend ? ` (+${ref.addend})` : ""}`;
+    case "string":
+      return JSON.stringify(ref.text);
+    case "section":
+      return `${ref.section.name}+${ref.addend}`;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Why two references differ, or undefined if they point at the same thing. */
+function referenceChange(p: Reference, o: Reference, corr: Correlation): string | undefined {
+  const differs = `refers to ${describe(p)} instead of ${describe(o)}`;
+  if (p.kind === "symbol" && o.kind === "symbol") {
+    if (corr.symbols.get(p.symbol) !== o.symbol) {
+      return corr.symbols.has(p.symbol) ? differs : `refers to new \`${p.symbol.name}\``;
+    }
+    return p.addend === o.addend ? undefined : differs;
+  }
+  if (p.kind === "string" && o.kind === "string") {
+    if (p.text !== o.text) return `string ${JSON.stringify(o.text)} became ${JSON.stringify(p.text)}`;
+    return p.addend - p.offset === o.addend - o.offset ? undefined : differs;
+  }
+  if (p.kind === "section" && o.kind === "section") {
+    if (corr.sections.get(p.section) !== o.section || p.addend !== o.addend) return differs;
+    const same =
+      sameBytes(p.section.header.data, o.section.header.data) &&
+      p.section.relocations.length === o.section.relocations.length;
+    return same ? undefined : `anonymous data in ${p.section.name} changed`;
+  }
+  return differs;
+}
+
+/**
+ * Why `patched` differs from `original`, or undefined when the two are the
+ * same code or data.
+ */
+export function compareSymbols(patched: ObjSymbol, original: ObjSymbol, corr: Correlation): string | undefined {
+  const p = contentsOf(patched);
+  const o = contentsOf(original);
+  if (p.bytes.length !== o.bytes.length) {
+    return stringChange(p, o) ?? `code changed (${o.bytes.length} -> ${p.bytes.length} bytes)`;
+  }
+  if (!sameBytes(masked(p), masked(o))) return "bytes differ";
+  if (p.relocations.length !== o.relocations.length) return "bytes differ";
+  for (let i = 0; i < p.relocations.length; i++) {
+    const pr = p.relocations[i];
+    const or = o.relocations[i];
+    if (pr.offset - p.base !== or.offset - o.base || pr.type !== or.type) return "bytes differ";
+    const change = referenceChange(resolveReference(pr), resolveReference(or), corr);
+    if (change) return change;
+  }
+  return undefined;
+}
+
+function strings(c: Contents): Set<string> {
+  const out = new Set<string>();
+  for (const r of c.relocations) {
+    const ref = resolveReference(r);
+    if (ref.kind === "string") out.add(ref.text);
+  }
+  return out;
+}
+
+/** "string "a" became "b"" when the string literals used differ: the most useful reason to show. */
+function stringChange(p: Contents, o: Contents): string | undefined {
+  const now = strings(p);
+  const before = strings(o);
+  const added = [...now].filter((x) => !before.has(x));
+  const removed = [...before].filter((x) => !now.has(x));
+  if (added.length === 0 && removed.length === 0) return undefined;
+  if (added.length === 1 && removed.length === 1) return `string ${JSON.stringify(removed[0])} became ${JSON.stringify(added[0])}`;
+  const parts = [];
+  if (added.length > 0) parts.push(`new string${added.length > 1 ? "s" : ""} ${added.map((x) => JSON.stringify(x)).join(", ")}`);
+  if (removed.length > 0) parts.push(`dropped ${removed.map((x) => JSON.stringify(x)).join(", ")}`);
+  return `code changed: ${parts.join("; ")}`;
+}

@@ -1,0 +1,65 @@
+// What the object differ hands to the module assembler.
+import type { ElfFile } from "../../elf/index.ts";
+import type { SpecialSizes } from "./special.ts";
+
+export interface DiffOptions {
+  /** Symbols vmlinux exports (Module.symvers): references to them stay plain relocations. */
+  exported?: ReadonlySet<string>;
+  /** Special-section entry sizes (klp-layout.json); defaults to our i386 config's. */
+  specialSizes?: SpecialSizes;
+}
+
+export interface ChangedFunction {
+  /** Name in the original object, which is its name in vmlinux. */
+  name: string;
+  /** Name in the patched object (differs for renumbered GCC clones). */
+  patchedName: string;
+  /** Why it is part of the patch: "bytes differ", "calls `x`, which changed ...". */
+  reason: string;
+  /** Whether it is static (STB_LOCAL) in the original object: then its sympos is looked up by file. */
+  local: boolean;
+}
+
+export interface IncludedSymbol {
+  name: string;
+  /** "new": not in the original; "helper": a changed notrace/.cold function carried as a private copy. */
+  kind: "new-function" | "new-data" | "helper" | "changed-rodata";
+  reason?: string;
+}
+
+/** A symbol the included code refers to but does not carry: it stays in vmlinux. */
+export interface ExternalSymbol {
+  /** Index in the intermediate ELF's symbol table. */
+  index: number;
+  /** Its name in the original object, i.e. in vmlinux. */
+  name: string;
+  /** Static in the original object (so it must be found among this file's locals in vmlinux). */
+  local: boolean;
+  /** Exported by vmlinux (Module.symvers): the module loader resolves it. */
+  exported: boolean;
+}
+
+export interface ObjectDiff {
+  /** The object's STT_FILE name (e.g. "cmdline.c"), which groups its statics in vmlinux's symtab. */
+  file: string;
+  /**
+   * The original object's static functions and variables: with `file`, they
+   * identify the object's STT_FILE block in vmlinux when two objects share a
+   * file name.
+   */
+  localSymbols: { name: string; size: number }[];
+  changedFunctions: ChangedFunction[];
+  /** New functions and data, notrace helpers, copies of changed read-only data. */
+  included: IncludedSymbol[];
+  /** Things worth telling the patch author ("`foo` is inlined into `bar`: bar was patched instead"). */
+  notes: string[];
+  /**
+   * A relocatable ELF with only the included sections (special-section
+   * entries filtered to the included functions); everything else they use
+   * is an undefined symbol listed in `externals`.
+   */
+  elf: ElfFile;
+  externals: ExternalSymbol[];
+  /** Names of the special sections carried (with at least one entry). */
+  specialSections: string[];
+}
