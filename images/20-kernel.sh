@@ -16,7 +16,8 @@ fi
 # A fixed build date (the Debian package's own) makes `uname -v` and the
 # kernel image the same on every rebuild.
 export KBUILD_BUILD_TIMESTAMP
-KBUILD_BUILD_TIMESTAMP=$(zcat "$CHROOT/usr/share/doc/$KERNEL_PKG/changelog.Debian.gz" | sed -n 's/^ -- .*>  //p' | head -1)
+# (awk reads to the end: an early exit would SIGPIPE zcat and trip pipefail)
+KBUILD_BUILD_TIMESTAMP=$(zcat "$CHROOT/usr/share/doc/$KERNEL_PKG/changelog.Debian.gz" | awk '/^ -- / && !done { sub(/^ -- .*>  /, ""); print; done = 1 }')
 [ -n "$KBUILD_BUILD_TIMESTAMP" ] || die "no date in the $KERNEL_PKG changelog"
 
 log "kernel: unpacking source"

@@ -25,13 +25,14 @@ fi
 STEP_SECONDS=""
 run_step() {
   local t0=$SECONDS
-  bash "$IMAGES_DIR/$1"
+  bash "$IMAGES_DIR/$1" || die "step $1 failed"
   STEP_SECONDS="$STEP_SECONDS ${1%.sh}=$((SECONDS - t0))"
 }
 run_step 10-chroot.sh
 run_step 20-kernel.sh
 run_step 25-testmod.sh
 run_step 30-initramfs.sh
+run_step 40-klp-layout.sh
 run_step 50-toolchain.sh
 
 log "publish: $OUT"
@@ -39,9 +40,18 @@ KDIR=$CHROOT/build/linux
 export KLP_SUITE=$SUITE KLP_MIRROR=$DEBIAN_MIRROR KLP_STEP_SECONDS="$STEP_SECONDS"
 KLP_PACKAGES=$(in_chroot dpkg-query -W -f '${Package}=${Version} ' gcc-12 cpp-12 binutils libc6 busybox-static seabios "$KERNEL_PKG")
 KLP_VERMAGIC=$(in_chroot modinfo -F vermagic /build/linux/samples/livepatch/livepatch-sample.ko)
+[ -n "$KLP_VERMAGIC" ] || die "no vermagic in livepatch-sample.ko"
 KLP_KVERSION=$(sed -n 's/^#define UTS_VERSION "\(.*\)"/\1/p' "$KDIR/include/generated/compile.h")
 export KLP_PACKAGES KLP_VERMAGIC KLP_KVERSION
 cd "$REPO_DIR"
 npx --no-install tsx images/tools/make-basefs.ts "$WORK/toolchain" "$OUT/toolchain"
+rm -rf "$WORK/snapshots" "$OUT/snapshots"
+npx --no-install tsx images/tools/publish.ts "$WORK" "$OUT"
+# Snapshots are taken of the machines booted from the images just published,
+# then published with them (and recorded in the manifest).
+log "snapshots: booting target and build host in v86"
+t0=$SECONDS
+KLP_IMAGES_DIR=$OUT npx --no-install tsx images/tools/make-snapshots.ts "$WORK/snapshots"
+export KLP_STEP_SECONDS="$KLP_STEP_SECONDS 60-snapshots=$((SECONDS - t0))"
 npx --no-install tsx images/tools/publish.ts "$WORK" "$OUT"
 log "done: $(du -sh "$OUT" | cut -f1) in $OUT"

@@ -37,8 +37,17 @@ publish("initramfs", join(work, "initramfs.cpio.gz"), "initramfs.cpio.gz", "none
 publish("bios", join(chroot, "usr/share/seabios/bios-256k.bin"), "bios-256k.bin.gz", "gzip");
 publish("vgaBios", join(chroot, "usr/share/seabios/vgabios-stdvga.bin"), "vgabios-stdvga.bin.gz", "gzip");
 publish("kbuild", join(work, "kbuild.json"), "kbuild.json.gz", "gzip");
-if (existsSync(join(work, "vmlinux-symbols.json"))) {
-  publish("vmlinuxSymbols", join(work, "vmlinux-symbols.json"), "vmlinux-symbols.json.gz", "gzip");
+// The module assembler's facts about this kernel (step 40-klp-layout.sh).
+publish("vmlinuxSymbols", join(work, "vmlinux-symbols.json"), "vmlinux-symbols.json.gz", "gzip");
+publish("klpLayout", join(work, "klp-layout.json"), "klp-layout.json", "none");
+
+// Warm snapshots (make-snapshots.ts runs after a first publish, from the
+// published images): kept zstd-compressed as v86 reads them.
+for (const role of ["target", "builder"]) {
+  const dir = join(work, "snapshots");
+  if (!existsSync(join(dir, `${role}.state.zst`))) continue;
+  publish(`${role}State`, join(dir, `${role}.state.zst`), `snapshots/${role}.state.zst`, "none");
+  publish(`${role}Console`, join(dir, `${role}.console`), `snapshots/${role}.console`, "none");
 }
 
 // The toolchain basefs was written in place by make-basefs.ts.

@@ -1,35 +1,54 @@
 import { timeColdBoot } from "../../node/bench/boot.ts";
-import { timeCompile } from "../../node/bench/compile.ts";
+import { benchCompile } from "../../node/bench/compile.ts";
+import { benchTarget } from "../../node/bench/target.ts";
 import { parseOptions, type Command } from "../command.ts";
 
 const HELP = `usage: klp bench
 
-Measures the playground end to end and prints one JSON object (progress goes
-to stderr). Numbers are wall-clock seconds on this machine:
-  target_cold_boot_s        a fresh \`klp boot --exec true\`: process start to exit
-  builder_boot_s            build-host VM boot (toolchain image over 9p)
-  compile_cmdline_vm_s      fs/proc/cmdline.c, recorded kbuild command, in the VM (first compile)
-  compile_cmdline_native_s  the same command with the same i386 binaries, natively
-  compile_cmdline_vm_over_native  their ratio`;
+Measures the playground end to end on this machine and prints one JSON object
+(progress goes to stderr). Times are wall-clock seconds unless named _ms:
+  target_cold_boot_s          a fresh \`klp boot --exec true\`: process start to exit
+  target_restore_s            resume the target's warm snapshot until its agent answers
+  exec_roundtrip_ms           median control-channel round trip (\`true\`)
+  builder_boot_s / builder_restore_s   the build host, cold and from its snapshot
+  compile_cmdline_vm_s        fs/proc/cmdline.c, recorded kbuild command, plain, in the VM
+  compile_cmdline_native_s    the same command, same i386 binaries, natively
+  compile_cmdline_vm_first_s  first compile of an edited cmdline.c (builds PCH + baseline)
+  compile_cmdline_vm_repeat_s the same file edited again (PCH reused)
+  compile_sys_vm_first_s / compile_sys_vm_repeat_s / compile_sys_native_s   kernel/sys.c
+  *_over_native               ratios VM / native`;
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
 export const benchCommand: Command = {
   name: "bench",
   usage: "bench",
-  summary: "measure boot and compile times, print JSON",
+  summary: "measure boot, restore, control and compile times; print JSON",
   help: HELP,
   async run(args) {
     parseOptions(args, {});
+    const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
     const result: Record<string, number> = {};
-    process.stderr.write("bench: target cold boot\n");
+    log("target cold boot (klp boot --exec true)");
     result.target_cold_boot_s = round(await timeColdBoot());
-    process.stderr.write("bench: compile fs/proc/cmdline.c (VM, native)\n");
-    const c = await timeCompile("fs/proc/cmdline.o");
-    result.builder_boot_s = round(c.builderBootSeconds);
-    result.compile_cmdline_vm_s = round(c.vmSeconds);
-    result.compile_cmdline_native_s = round(c.nativeSeconds);
-    result.compile_cmdline_vm_over_native = round(c.vmSeconds / c.nativeSeconds, 1);
+    log("target snapshot and control channel");
+    const t = await benchTarget();
+    result.target_restore_s = round(t.restoreSeconds);
+    result.exec_roundtrip_ms = round(t.execRoundtripMs, 1);
+    const c = await benchCompile(log);
+    Object.assign(result, {
+      builder_boot_s: round(c.builderBootSeconds),
+      builder_restore_s: round(c.builderRestoreSeconds),
+      compile_cmdline_vm_s: round(c.cmdlineVmSeconds),
+      compile_cmdline_native_s: round(c.cmdlineNativeSeconds),
+      compile_cmdline_vm_over_native: round(c.cmdlineVmSeconds / c.cmdlineNativeSeconds, 1),
+      compile_cmdline_vm_first_s: round(c.cmdlineVmFirstSeconds),
+      compile_cmdline_vm_repeat_s: round(c.cmdlineVmRepeatSeconds),
+      compile_sys_vm_first_s: round(c.sysVmFirstSeconds),
+      compile_sys_vm_repeat_s: round(c.sysVmRepeatSeconds),
+      compile_sys_native_s: round(c.sysNativeSeconds),
+      compile_sys_vm_repeat_over_native: round(c.sysVmRepeatSeconds / c.sysNativeSeconds, 1),
+    });
     console.log(JSON.stringify(result, null, 2));
     return 0;
   },

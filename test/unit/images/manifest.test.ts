@@ -24,7 +24,7 @@ describe("images manifest", () => {
       expect(data.length, name).toBe(a.size);
       expect(createHash("sha256").update(data).digest("hex"), name).toBe(a.sha256);
     }
-    for (const name of ["bzImage", "initramfs", "bios", "vgaBios", "kbuild"]) expect(manifest.artifacts[name], name).toBeDefined();
+    for (const name of ["bzImage", "initramfs", "bios", "vgaBios", "kbuild", "vmlinuxSymbols", "klpLayout", "targetState", "builderState"]) expect(manifest.artifacts[name], name).toBeDefined();
   });
 
   it("names the v86 version the images (and snapshots) were made with", () => {

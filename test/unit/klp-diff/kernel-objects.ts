@@ -1,12 +1,11 @@
 // Test fixtures for the object differ and the module assembler: a kernel
 // source file edited by a small text diff, compiled natively with its exact
 // kbuild command next to the pristine original object from the image.
-import { gunzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { compileNative } from "../../../src/node/toolchain/native-compiler.ts";
 import { nativeToolchainRoot } from "../../../src/node/toolchain/native-root.ts";
 import { loadKbuildIndex, ToolchainFiles } from "../../../src/node/images/toolchain-files.ts";
-import { loadManifest } from "../../../src/node/images/store.ts";
+import { loadManifest, readArtifact } from "../../../src/node/images/store.ts";
 import type { KbuildIndex } from "../../../src/common/kbuild/index-format.ts";
 
 /** One hunk of a text diff: `before` must occur exactly once in the file. */
@@ -84,10 +83,10 @@ export function manifestVermagic(): string {
   return loadManifest().kernel.vermagic;
 }
 
-const fixtures = new URL("../../fixtures/klp/", import.meta.url);
+// Both come from the image build (images/40-klp-layout.sh), as the page gets them.
 export function vmlinuxSymbolsJson(): string {
-  return gunzipSync(readFileSync(new URL("vmlinux-symbols.json.gz", fixtures))).toString("utf8");
+  return new TextDecoder().decode(readArtifact("vmlinuxSymbols"));
 }
 export function klpLayoutJson(): string {
-  return readFileSync(new URL("klp-layout.json", fixtures), "utf8");
+  return new TextDecoder().decode(readArtifact("klpLayout"));
 }

@@ -1,34 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApplyError, applyPatch, parseDiff } from "../../../src/common/patch/index.ts";
 import type { ApplyOptions, ApplyResult } from "../../../src/common/patch/index.ts";
-
-// A kernel-like fs/proc/cmdline.c; `\\n` is the C escape.
-const CMDLINE = `// SPDX-License-Identifier: GPL-2.0
-#include <linux/fs.h>
-#include <linux/init.h>
-#include <linux/proc_fs.h>
-#include <linux/seq_file.h>
-#include <asm/setup.h>
-#include "internal.h"
-
-static int cmdline_proc_show(struct seq_file *m, void *v)
-{
-\tseq_puts(m, saved_command_line);
-\tseq_putc(m, '\\n');
-\treturn 0;
-}
-
-static int __init proc_cmdline_init(void)
-{
-\tstruct proc_dir_entry *pde;
-
-\tpde = proc_create_single("cmdline", 0, NULL, cmdline_proc_show);
-\tpde_make_permanent(pde);
-\tpde->size = saved_command_line_len + 1;
-\treturn 0;
-}
-fs_initcall(proc_cmdline_init);
-`;
+import { CMDLINE } from "./fixtures.ts";
 
 const LIVEPATCH = `diff -Nupr a/fs/proc/cmdline.c b/fs/proc/cmdline.c
 --- a/fs/proc/cmdline.c\t2024-11-17 22:20:08.000000000 +0100

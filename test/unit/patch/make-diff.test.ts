@@ -1,44 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyPatch, makeDiff, parseDiff } from "../../../src/common/patch/index.ts";
-
-const CMDLINE = `// SPDX-License-Identifier: GPL-2.0
-#include <linux/fs.h>
-#include <linux/init.h>
-#include <linux/proc_fs.h>
-#include <linux/seq_file.h>
-#include <asm/setup.h>
-#include "internal.h"
-
-static int cmdline_proc_show(struct seq_file *m, void *v)
-{
-\tseq_puts(m, saved_command_line);
-\tseq_putc(m, '\\n');
-\treturn 0;
-}
-
-static int __init proc_cmdline_init(void)
-{
-\tstruct proc_dir_entry *pde;
-
-\tpde = proc_create_single("cmdline", 0, NULL, cmdline_proc_show);
-\tpde_make_permanent(pde);
-\tpde->size = saved_command_line_len + 1;
-\treturn 0;
-}
-fs_initcall(proc_cmdline_init);
-`;
-
-/** Deterministic PRNG (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { CMDLINE, rng } from "./fixtures.ts";
 
 function roundTrip(path: string, oldText: string | undefined, newText: string | undefined, context?: number): string | undefined {
   const diff = makeDiff(path, oldText, newText, context);
