@@ -1,8 +1,10 @@
 import { bootCommand } from "./commands/boot.ts";
 import { benchCommand } from "./commands/bench.ts";
+import { buildCommand } from "./commands/build.ts";
+import { applyCommand } from "./commands/apply.ts";
 import { CliUsageError, type Command } from "./command.ts";
 
-const COMMANDS: Command[] = [bootCommand, benchCommand];
+const COMMANDS: Command[] = [bootCommand, buildCommand, applyCommand, benchCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

@@ -18,7 +18,7 @@ export interface ImagesManifest {
   v86Version: string;
   debian: { suite: string; mirror: string; packages: Record<string, string> };
   kernel: { release: string; version: string; vermagic: string };
-  /** Wall-clock seconds each step of the last full image build took. */
+  /** Wall-clock seconds each step took in the last `npm run images` (a step whose inputs had not changed shows about 0). */
   buildSeconds?: Record<string, number>;
   artifacts: Record<string, ArtifactInfo>;
   toolchain: { basefs: string; files: number; bytes: number; decodedBytes: number };

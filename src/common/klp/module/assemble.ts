@@ -39,6 +39,8 @@ export interface AssembleInput {
   vmlinux: VmlinuxSymbols;
   /** vmlinux's exports (Module.symvers). */
   exported: ReadonlySet<string>;
+  /** klp_patch.replace (atomic replace: this patch supersedes every one loaded before it). Default false. */
+  replace?: boolean;
 }
 
 export interface ResolvedReference {
@@ -140,7 +142,7 @@ export function assembleModule(input: AssembleInput): AssembledModule {
   });
 
   const mod = addThisModule(b, layout, input.name);
-  const patch = addKlpStructures(b, layout, funcs, mod.symbol);
+  const patch = addKlpStructures(b, layout, funcs, mod.symbol, input.replace === true);
   const { init, exit } = addInitExit(b, patch);
   setModuleInitExit(b, layout, mod.section, init, exit);
   addModinfo(b, { license: "GPL", livepatch: "Y", name: input.name, vermagic: layout.vermagic });

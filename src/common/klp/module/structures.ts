@@ -20,7 +20,7 @@ function u32(data: Uint8Array, at: number, value: number): void {
 }
 
 /** klp_func[n+1], klp_object[2] (vmlinux only), klp_patch; returns the klp_patch symbol. */
-export function addKlpStructures(b: ElfBuilder, layout: KlpLayout, funcs: readonly PatchedFunction[], thisModule: number): number {
+export function addKlpStructures(b: ElfBuilder, layout: KlpLayout, funcs: readonly PatchedFunction[], thisModule: number, replace = false): number {
   // old_name strings.
   const names: number[] = [];
   const chunks: Uint8Array[] = [];
@@ -51,7 +51,10 @@ export function addKlpStructures(b: ElfBuilder, layout: KlpLayout, funcs: readon
   b.relocate(objSec, { offset: O.funcs, type: R_386_32, symbol: b.sectionSymbol(funcSec), addend: 0 });
 
   const P = layout.klp_patch;
-  const patchSec = b.addSection({ name: ".data.klp_patch", type: SHT_PROGBITS, flags: SHF_ALLOC | SHF_WRITE, addralign: P.align, data: new Uint8Array(P.size) });
+  const patchData = new Uint8Array(P.size);
+  // bool replace: the livepatch core then disables and frees every patch loaded before this one.
+  if (replace) patchData[P.replace] = 1;
+  const patchSec = b.addSection({ name: ".data.klp_patch", type: SHT_PROGBITS, flags: SHF_ALLOC | SHF_WRITE, addralign: P.align, data: patchData });
   b.relocate(patchSec, { offset: P.mod, type: R_386_32, symbol: thisModule, addend: 0 });
   b.relocate(patchSec, { offset: P.objs, type: R_386_32, symbol: b.sectionSymbol(objSec), addend: 0 });
   return b.addSymbol({ name: "klp_patch", value: 0, size: P.size, bind: STB_LOCAL, type: STT_OBJECT, visibility: 0, shndx: patchSec });

@@ -1,0 +1,123 @@
+import { readFileSync } from "node:fs";
+import { bootMachine, type BootedMachine } from "../../node/boot.ts";
+import { TARGET } from "../../common/machines/profiles.ts";
+import type { BuildOutput, StageTiming } from "../../common/klp/pipeline.ts";
+import { buildPatch, describeBlocking, loadKlpInputs, loadLivepatch, moduleNameFor, openCompiler, parseBuilderKind } from "../../node/klp/index.ts";
+import { failureJson, formatFailure, formatStage, formatSummary } from "../../node/klp/report.ts";
+import { CliUsageError, parseOptions, type Command } from "../command.ts";
+
+const HELP = `usage: klp apply PATCH... [--exec CMD] [--json] [--builder vm|native] [--no-replace]
+
+Resumes the target from its snapshot, builds a livepatch module from each
+PATCH (a unified diff against the kernel's source), loads them in order with
+insmod, waits for each transition (showing the tasks that block it if it
+stalls), then runs CMD in the target and prints its output.
+
+Options:
+  --exec CMD            run CMD in the target once every patch is live; the exit
+                        status is CMD's
+  --builder vm|native   compile in the build-host VM or natively (default)
+  --no-replace          load each patch alongside the earlier ones instead of
+                        atomically replacing them
+  --stall SECONDS       report blocking tasks after this long (default 5)
+  --timeout SECONDS     give up on a transition after this long (default 60);
+                        exits 1 naming the tasks that block it, with stacks
+  --json                print {stages, changedFunctions, newFunctions,
+                        transitionMs, exec:{stdout, exitCode}, patches} on stdout
+
+Progress goes to stderr; CMD's output to stdout.`;
+
+export const applyCommand: Command = {
+  name: "apply",
+  usage: "apply PATCH... [--exec CMD]",
+  summary: "build patches and load them into the running target",
+  help: HELP,
+  async run(args) {
+    const { options, positional } = parseOptions(args, { exec: "string", builder: "string", "no-replace": "boolean", stall: "string", timeout: "string", json: "boolean" });
+    if (positional.length === 0) throw new CliUsageError("give at least one PATCH file");
+    let builder;
+    try {
+      builder = parseBuilderKind(options.builder);
+    } catch (e) {
+      throw new CliUsageError((e as Error).message);
+    }
+    const stallMs = options.stall === undefined ? 5_000 : Number(options.stall) * 1000;
+    if (!(stallMs > 0)) throw new CliUsageError("--stall needs a positive number of seconds");
+    const timeoutMs = options.timeout === undefined ? 60_000 : Number(options.timeout) * 1000;
+    if (!(timeoutMs > 0)) throw new CliUsageError("--timeout needs a positive number of seconds");
+    const json = options.json === true;
+    const exec = typeof options.exec === "string" ? options.exec : undefined;
+    const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+    const names = uniqueNames(positional.map(moduleNameFor));
+    const patches = positional.map((file, i) => ({ file, name: names[i]!, diffText: readFileSync(file, "utf8") }));
+
+    // The target resumes while the patches build.
+    const target = bootMachine(TARGET, { snapshot: true });
+    target.catch(() => undefined);
+    const { kbuild } = loadKlpInputs();
+    let booted: BootedMachine | undefined;
+    const report: { name: string; stages: StageTiming[]; changedFunctions: BuildOutput["changedFunctions"]; newFunctions: string[]; transitionMs: number }[] = [];
+    try {
+      const open = await openCompiler(builder, kbuild);
+      const built: BuildOutput[] = [];
+      try {
+        for (const p of patches) {
+          log(`building ${p.name} from ${p.file} (${builder} builder)`);
+          built.push(await buildPatch({ diffText: p.diffText, name: p.name, replace: options["no-replace"] !== true, compiler: open.compiler, onStage: (s) => log(formatStage(s)) }));
+          log(formatSummary(built[built.length - 1]!));
+        }
+      } finally {
+        await open.close();
+      }
+      booted = await target;
+      for (const out of built) {
+        log(`loading ${out.name}`);
+        const { transitionMs } = await loadLivepatch(booted.machine, out.name, out.module, {
+          stallMs,
+          timeoutMs,
+          onStall: (tasks) => log(`  transition of ${out.name} stalled; blocking tasks:\n${describeBlocking(tasks)}`),
+        });
+        log(`  transition  ${transitionMs} ms`);
+        report.push({ name: out.name, stages: out.stages, changedFunctions: out.changedFunctions, newFunctions: out.newFunctions, transitionMs });
+      }
+      const result = exec === undefined ? undefined : await booted.machine.control.exec(exec, { timeoutMs: 120_000 });
+      if (json) {
+        console.log(
+          JSON.stringify(
+            {
+              stages: report.flatMap((r) => r.stages.map((s) => ({ patch: r.name, ...s }))),
+              changedFunctions: report.flatMap((r) => r.changedFunctions),
+              newFunctions: report.flatMap((r) => r.newFunctions),
+              transitionMs: report.reduce((sum, r) => sum + r.transitionMs, 0),
+              exec: result ? { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode } : null,
+              patches: report,
+            },
+            null,
+            2,
+          ),
+        );
+      } else if (result) {
+        process.stdout.write(result.stdoutBytes);
+        process.stderr.write(result.stderr);
+      }
+      return result?.exitCode ?? 0;
+    } catch (e) {
+      if (json) console.log(JSON.stringify({ error: failureJson(e), patches: report }, null, 2));
+      console.error(formatFailure("apply", e));
+      return 1;
+    } finally {
+      await (booted ?? (await target.catch(() => undefined)))?.machine.destroy();
+    }
+  },
+};
+
+/** Two patches with the same file name still need two module names. */
+function uniqueNames(names: string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((n) => {
+    const k = (seen.get(n) ?? 0) + 1;
+    seen.set(n, k);
+    return k === 1 ? n : `${n}_${k}`;
+  });
+}

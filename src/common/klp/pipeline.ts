@@ -1,0 +1,280 @@
+// The whole klp-build: a unified diff in, a livepatch module out.
+// parse -> apply -> plan -> compile -> diff -> assemble, each stage timed and
+// each failure turned into a KlpBuildError that says which stage refused, a
+// one-line reason, and the detail a person needs to fix the patch.
+// Pure TypeScript over injected services, so the page's worker and Node run it alike.
+import { ApplyError, DiffError, applyPatch, parseDiff, type ApplyResult, type ParsedPatch } from "../patch/index.ts";
+import type { Diagnostic } from "../compile/diagnostics.ts";
+import type { CompileRequest, CompileResult } from "../../machine/build-host.ts";
+import type { KbuildIndex } from "../kbuild/index-format.ts";
+import { diffObjects, KlpDiffError, type ObjectDiff } from "./diff/index.ts";
+import { assembleModule, KlpModuleError, specialSizesOf, type KlpLayout, type ResolvedReference, type VmlinuxSymbols } from "./module/index.ts";
+import { KlpPlanError, planBuild, type Plan } from "./plan.ts";
+
+export type StageName = "parse" | "apply" | "plan" | "compile" | "diff" | "assemble";
+
+export interface StageTiming {
+  name: StageName;
+  ms: number;
+  /** A short summary for the person ("fs/proc/cmdline.o", "2 changed functions"). */
+  detail?: string;
+}
+
+/** The compile service: the build-host VM (BuildHost) or the native fast path (NativeBuildHost). */
+export interface Compiler {
+  compile(request: CompileRequest): Promise<CompileResult>;
+}
+
+export interface BuildInput {
+  diffText: string;
+  /** Module name, also /sys/kernel/livepatch/<name>. */
+  name: string;
+  /** klp_patch.replace: supersede every patch loaded before (default true). */
+  replace?: boolean;
+  compiler: Compiler;
+  /** A pristine file of the kernel tree by tree-relative path. */
+  readPristine: (path: string) => string | undefined;
+  kbuild: KbuildIndex;
+  vmlinux: VmlinuxSymbols;
+  layout: KlpLayout;
+  /** vmlinux's exports (Module.symvers). */
+  exported: ReadonlySet<string>;
+  onStage?: (stage: StageTiming) => void;
+  /** Refuse a header change that makes more objects than this recompile (default 200). */
+  maxObjects?: number;
+}
+
+export interface BuiltFunction {
+  name: string;
+  /** Why the differ included it. */
+  reason: string;
+}
+
+export interface BuildOutput {
+  module: Uint8Array;
+  name: string;
+  /** The object the module patches (one per module for now). */
+  object: string;
+  changedFunctions: BuiltFunction[];
+  newFunctions: string[];
+  /** New variables and string data the module carries. */
+  newData: string[];
+  references: ResolvedReference[];
+  notes: string[];
+  stages: StageTiming[];
+}
+
+export class KlpBuildError extends Error {
+  override readonly name = "KlpBuildError";
+  constructor(
+    readonly stage: StageName,
+    /** One line: what went wrong, naming the file, function or variable. */
+    message: string,
+    /** More lines: expected vs. found context, compiler messages, …; "" when none. */
+    readonly detail = "",
+    /** Compiler messages, in the user's file and line, for the editor. */
+    readonly diagnostics: Diagnostic[] = [],
+    /** The stage's own error (DiffError, ApplyError, KlpPlanError, KlpDiffError, KlpModuleError). */
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
+  const stages: StageTiming[] = [];
+  const notes: string[] = [];
+  const timed = async <T>(name: StageName, run: () => T | Promise<T>, detail?: (r: T) => string): Promise<T> => {
+    const t0 = performance.now();
+    const result = await run();
+    const stage: StageTiming = { name, ms: Math.round((performance.now() - t0) * 10) / 10 };
+    const d = detail?.(result);
+    if (d) stage.detail = d;
+    stages.push(stage);
+    input.onStage?.(stage);
+    return result;
+  };
+
+  const parsed = await timed(
+    "parse",
+    () => guard("parse", () => parseDiff(input.diffText)),
+    (p) => `${p.files.length} file${p.files.length === 1 ? "" : "s"}`,
+  );
+  if (parsed.files.length === 0) throw new KlpBuildError("parse", "the patch is empty: no `--- a/file` / `+++ b/file` sections found");
+  const applied = await timed("apply", () => guard("apply", () => applyPatch(parsed, input.readPristine)), (a) => a.files.map((f) => f.path).join(", "));
+  for (const n of applied.notes) notes.push(n.message);
+  const plan = await timed(
+    "plan",
+    () => guard("plan", () => planBuild(applied.files, input.kbuild, { readFile: input.readPristine })),
+    (p) => p.objects.map((o) => o.object).join(", "),
+  );
+  notes.push(...plan.notes);
+  const limit = input.maxObjects ?? 200;
+  if (plan.objects.length > limit) {
+    throw new KlpBuildError("plan", `the patch makes ${plan.objects.length} objects recompile (more than ${limit}); change a narrower header, or the .c files themselves`, plan.notes.join("\n"));
+  }
+
+  const compiled = await timed("compile", () => compileAll(input.compiler, plan, applied, parsed), (c) => `${c.length} object${c.length === 1 ? "" : "s"}`);
+  const diffs = await timed("diff", () => diffAll(compiled, input), (d) => d.map((x) => `${x.object}: ${x.diff.changedFunctions.length} changed`).join(", "));
+  if (diffs.length > 1) {
+    throw new KlpBuildError(
+      "diff",
+      `the patch changes functions in ${diffs.length} objects (${diffs.map((d) => d.object).join(", ")}); a module patches one object for now: split it into one patch per file`,
+      diffs.map((d) => `${d.object}: ${d.diff.changedFunctions.map((f) => f.name).join(", ")}`).join("\n"),
+    );
+  }
+  const { object, diff } = diffs[0]!;
+  notes.push(...diff.notes);
+  const assembled = await timed(
+    "assemble",
+    () => guard("assemble", () => assembleModule({ diff, name: input.name, layout: input.layout, vmlinux: input.vmlinux, exported: input.exported, replace: input.replace ?? true })),
+    (m) => `${m.bytes.length} bytes`,
+  );
+  return {
+    module: assembled.bytes,
+    name: input.name,
+    object,
+    changedFunctions: assembled.functions.map((f) => ({ name: f.name, reason: f.reason })),
+    newFunctions: diff.included.filter((i) => i.kind === "new-function").map((i) => i.name),
+    newData: diff.included.filter((i) => i.kind === "new-data").map((i) => i.name),
+    references: assembled.references,
+    notes,
+    stages,
+  };
+}
+
+/** Runs a stage, turning its own error type into a KlpBuildError with a one-line message and the detail. */
+function guard<T>(stage: StageName, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    throw toBuildError(stage, e);
+  }
+}
+
+function toBuildError(stage: StageName, e: unknown): KlpBuildError {
+  if (e instanceof KlpBuildError) return e;
+  if (e instanceof DiffError) return new KlpBuildError(stage, `malformed diff: ${e.message}`, "", [], e);
+  if (e instanceof ApplyError && /: no such file in the source tree/.test(e.message) && /\.(c|h|S)$/.test(e.file)) {
+    // The toolchain image carries exactly the sources our configuration
+    // compiles, so a kernel file missing here is one this kernel does not build.
+    return new KlpBuildError(stage, `${e.file}: not part of this kernel's build (CONFIG_…?): the tree has only the files our configuration compiles`, e.message, [], e);
+  }
+  if (e instanceof ApplyError) {
+    const [first, ...rest] = e.message.split("\n");
+    const detail = [
+      ...rest,
+      ...(e.expected.length ? ["expected:", ...e.expected.map((l) => `  ${l}`)] : []),
+      ...(e.expected.length ? [`found${e.fileLine ? ` at line ${e.fileLine}` : ""}:`, ...e.found.map((l) => `  ${l}`)] : []),
+    ].join("\n");
+    return new KlpBuildError(stage, `patch does not apply: ${first}`, detail, [], e);
+  }
+  if (e instanceof KlpPlanError) return new KlpBuildError(stage, e.message, "", [], e);
+  if (e instanceof KlpDiffError) {
+    const [first, ...rest] = e.message.split("\n");
+    return new KlpBuildError(stage, first!, rest.join("\n"), [], e);
+  }
+  if (e instanceof KlpModuleError) return new KlpBuildError(stage, e.message, "", [], e);
+  return new KlpBuildError(stage, `${stage} failed: ${e instanceof Error ? e.message : String(e)}`, e instanceof Error ? (e.stack ?? "") : "", [], e);
+}
+
+interface Compiled {
+  object: string;
+  original: Uint8Array;
+  patched: Uint8Array;
+}
+
+async function compileAll(compiler: Compiler, plan: Plan, applied: ApplyResult, parsed: ParsedPatch): Promise<Compiled[]> {
+  const overrides: Record<string, string> = {};
+  for (const f of applied.files) if (f.newText !== undefined && f.newText !== f.oldText) overrides[f.path] = f.newText;
+  const compileOne = async (p: Plan["objects"][number]): Promise<Compiled> => {
+    // Only the files this object reads: keeps the VM's compile on its PCH fast path.
+    const own: Record<string, string> = {};
+    for (const [path, text] of Object.entries(overrides)) if (p.because.includes(path) || !plan.objects.some((o) => o.because.includes(path))) own[path] = text;
+    let r: CompileResult;
+    try {
+      r = await compiler.compile({ object: p.object, overrides: own });
+    } catch (e) {
+      throw new KlpBuildError("compile", `${p.object}: the build host failed: ${e instanceof Error ? e.message : String(e)}`, "", [], e);
+    }
+    if (r.exitCode !== 0 || !r.object || !r.baseline) {
+      const errors = r.diagnostics.filter((d) => d.severity === "error" || d.severity === "fatal error");
+      const first = errors[0] ?? r.diagnostics[0];
+      const where = first ? `${first.file}:${first.line}:${first.column}${diffLineNote(parsed, applied, first)}` : p.object;
+      const message = first ? `compile error: ${where}: ${first.message}` : `compile of ${p.object} failed (exit ${r.exitCode})`;
+      const detail = r.diagnostics.length
+        ? r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}${diffLineNote(parsed, applied, d)}`).join("\n")
+        : r.log.trim();
+      throw new KlpBuildError("compile", message, detail, r.diagnostics);
+    }
+    return { object: p.object, original: r.baseline, patched: r.object };
+  };
+  // A header change recompiles many objects: a few at a time (the VM's
+  // BuildHost queues them anyway; the native path uses the host's cores).
+  const out: Compiled[] = new Array(plan.objects.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < plan.objects.length) {
+      const i = next++;
+      out[i] = await compileOne(plan.objects[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, plan.objects.length) }, worker));
+  return out;
+}
+
+/**
+ * " (diff line N)" when a compiler message points into a line the patch
+ * added or kept as context: the person wrote the diff, not the file.
+ */
+function diffLineNote(parsed: ParsedPatch, applied: ApplyResult, d: Diagnostic): string {
+  const line = diffLineOf(parsed, applied, d.file, d.line);
+  return line === undefined ? "" : ` (diff line ${line})`;
+}
+
+function diffLineOf(parsed: ParsedPatch, applied: ApplyResult, file: string, line: number): number | undefined {
+  const sections = parsed.files.filter((f) => f.newPath.replace(/^\.\//, "") === file || f.oldPath.replace(/^\.\//, "") === file);
+  // With several sections for one file the later ones shift the lines: map only the simple case.
+  if (sections.length !== 1) return undefined;
+  const hunks = sections[0]!.hunks;
+  for (let i = 0; i < hunks.length; i++) {
+    const h = hunks[i]!;
+    // A hunk that landed away from its header has an ApplyNote with the offset.
+    const shift = applied.notes.find((n) => n.file === file && n.hunk === i + 1)?.offset ?? 0;
+    let at = h.newStart + shift;
+    for (const l of h.lines) {
+      if (l.kind === "-") continue;
+      if (at === line) return l.diffLine;
+      at++;
+    }
+  }
+  return undefined;
+}
+
+async function diffAll(compiled: Compiled[], input: BuildInput): Promise<{ object: string; diff: ObjectDiff }[]> {
+  const out: { object: string; diff: ObjectDiff }[] = [];
+  let noChange: KlpDiffError | undefined;
+  for (const c of compiled) {
+    try {
+      out.push({ object: c.object, diff: diffObjects(c.original, c.patched, { exported: input.exported, specialSizes: specialSizesOf(input.layout) }) });
+    } catch (e) {
+      // A header change recompiles many objects; most come out identical.
+      if (e instanceof KlpDiffError && e.reason === "no-change") {
+        noChange = e;
+        continue;
+      }
+      const err = toBuildError("diff", e);
+      throw compiled.length > 1 ? new KlpBuildError("diff", `${c.object}: ${err.message}`, err.detail, [], err.cause) : err;
+    }
+  }
+  if (out.length === 0) {
+    throw new KlpBuildError(
+      "diff",
+      `no functional change: the compiled ${compiled.length === 1 ? "object is" : `objects (${compiled.length}) are`} the same as the running kernel's (comments, whitespace or unused code only?)`,
+      noChange?.message ?? "",
+      [],
+      noChange,
+    );
+  }
+  return out;
+}

@@ -1,0 +1,5 @@
+// klp-build and loading, in Node (the CLI and the tests).
+export { buildPatch, moduleNameFor, type NodeBuildOptions } from "./build.ts";
+export { openCompiler, parseBuilderKind, type BuilderKind, type OpenCompiler } from "./compilers.ts";
+export { loadKlpInputs, type KlpInputs } from "./inputs.ts";
+export { describeBlocking, KlpLoadError, loadLivepatch, type LoadOptions } from "./load.ts";

@@ -1,0 +1,63 @@
+// Loads a built livepatch module into a running target and follows its
+// transition, as a person would with insmod and /sys/kernel/livepatch.
+import type { Machine } from "../../machine/machine.ts";
+import { LIVEPATCH_STATE_SCRIPT, parseLivepatchState, type LivepatchTask } from "../../common/livepatch/state.ts";
+
+export interface LoadOptions {
+  /** Report the tasks blocking the transition once it has taken this long (default 5 s). */
+  stallMs?: number;
+  /** Give up after this long (default 60 s); the patch stays loaded, mid-transition. */
+  timeoutMs?: number;
+  onStall?: (blocking: LivepatchTask[]) => void;
+}
+
+export class KlpLoadError extends Error {
+  override readonly name = "KlpLoadError";
+  constructor(
+    message: string,
+    readonly detail = "",
+    /** Tasks still running the old code when we gave up. */
+    readonly blocking: LivepatchTask[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export function describeBlocking(tasks: readonly LivepatchTask[]): string {
+  return tasks.map((t) => [`  pid ${t.pid} (${t.comm})`, ...(t.stack ?? []).map((l) => `      ${l}`)].join("\n")).join("\n");
+}
+
+async function blockingTasks(machine: Machine): Promise<LivepatchTask[]> {
+  const r = await machine.control.exec(LIVEPATCH_STATE_SCRIPT);
+  return parseLivepatchState(r.stdout).tasks.filter((t) => t.pending);
+}
+
+/** Copies the module in over 9p, insmods it and waits for the transition; returns its duration in ms. */
+export async function loadLivepatch(machine: Machine, name: string, module: Uint8Array, options: LoadOptions = {}): Promise<{ transitionMs: number }> {
+  await machine.emulator.create_file(`${name}.ko`, module);
+  const t0 = performance.now();
+  const ins = await machine.control.exec(`insmod /host/${name}.ko`);
+  if (ins.exitCode !== 0) {
+    const log = await machine.control.exec("dmesg | tail -n 8");
+    throw new KlpLoadError(`insmod ${name}.ko failed: ${(ins.stderr || ins.stdout).trim()}`, log.stdout.trim());
+  }
+  const stallMs = options.stallMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  let reported = false;
+  for (;;) {
+    const r = await machine.control.exec(`cat /sys/kernel/livepatch/${name}/transition 2>/dev/null || echo gone`);
+    const state = r.stdout.trim();
+    if (state === "gone") throw new KlpLoadError(`${name}: the patch vanished from /sys/kernel/livepatch right after insmod (replaced, or disabled by its own callback?)`);
+    const elapsed = performance.now() - t0;
+    if (state === "0") return { transitionMs: Math.round(elapsed) };
+    if (elapsed > timeoutMs) {
+      const blocking = await blockingTasks(machine);
+      throw new KlpLoadError(`${name}: the transition did not finish in ${Math.round(timeoutMs / 1000)} s; these tasks still run the old code:`, describeBlocking(blocking), blocking);
+    }
+    if (!reported && elapsed > stallMs) {
+      reported = true;
+      options.onStall?.(await blockingTasks(machine));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

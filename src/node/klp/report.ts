@@ -1,0 +1,37 @@
+// How `klp build` and `klp apply` show a build: one line per stage with its
+// time, then what the module patches; failures as one line plus detail.
+import { KlpBuildError, type BuildOutput, type StageTiming } from "../../common/klp/pipeline.ts";
+import { describeBlocking, KlpLoadError } from "./load.ts";
+
+export function formatStage(s: StageTiming): string {
+  return `  ${s.name.padEnd(8)} ${formatMs(s.ms).padStart(8)}${s.detail ? `  ${s.detail}` : ""}`;
+}
+
+function formatMs(ms: number): string {
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+export function formatSummary(out: BuildOutput): string {
+  const lines = out.changedFunctions.map((f) => `  changed  ${f.name}  (${f.reason})`);
+  for (const f of out.newFunctions) lines.push(`  new      ${f}()`);
+  for (const d of out.newData) lines.push(`  new data ${d}`);
+  for (const n of out.notes) lines.push(`  note: ${n}`);
+  return lines.join("\n");
+}
+
+/** One line (what and where), then the detail indented: for stderr. */
+export function formatFailure(command: string, e: unknown): string {
+  if (e instanceof KlpBuildError) return `klp ${command}: ${e.stage}: ${e.message}${indent(e.detail)}`;
+  if (e instanceof KlpLoadError) return `klp ${command}: ${e.message}${indent(e.detail || describeBlocking(e.blocking))}`;
+  return `klp ${command}: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+export function failureJson(e: unknown): Record<string, unknown> {
+  if (e instanceof KlpBuildError) return { stage: e.stage, message: e.message, detail: e.detail, diagnostics: e.diagnostics };
+  if (e instanceof KlpLoadError) return { stage: "load", message: e.message, detail: e.detail, blocking: e.blocking };
+  return { message: e instanceof Error ? e.message : String(e) };
+}
+
+function indent(text: string): string {
+  return text ? `\n${text.split("\n").map((l) => `    ${l}`).join("\n")}` : "";
+}

@@ -1,0 +1,324 @@
+// klp-build end to end: unified diffs against our kernel go through the
+// whole pipeline (parse, apply, plan, compile, diff, assemble) and, through
+// `klp apply`, into the target resumed from its snapshot, where a check
+// command shows the new behaviour. The refusals run the pipeline alone and
+// assert the message a person would read.
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { makeDiff } from "../../src/common/patch/index.ts";
+import { KlpBuildError, type BuildOutput } from "../../src/common/klp/pipeline.ts";
+import { buildPatch, loadKlpInputs } from "../../src/node/klp/index.ts";
+import { NativeBuildHost } from "../../src/node/toolchain/native-build-host.ts";
+import { REPO_DIR } from "../../src/node/images/store.ts";
+
+/** One text edit of a pristine kernel file: `before` must occur exactly once. */
+interface Edit {
+  before: string;
+  after: string;
+}
+
+function pristine(path: string): string {
+  const text = loadKlpInputs().readPristine(path);
+  if (text === undefined) throw new Error(`${path} is not in the toolchain image`);
+  return text;
+}
+
+/** A unified diff (as `diff -u` writes it) of `edits` applied to a pristine kernel file. */
+function patchOf(path: string, ...edits: Edit[]): string {
+  const old = pristine(path);
+  let text = old;
+  for (const e of edits) {
+    const at = text.indexOf(e.before);
+    if (at < 0 || text.indexOf(e.before, at + 1) >= 0) throw new Error(`${path}: context must occur exactly once: ${e.before}`);
+    text = text.slice(0, at) + e.after + text.slice(at + e.before.length);
+  }
+  return makeDiff(path, old, text);
+}
+
+// Written by hand, as a person would: `git diff` shape, tabs in the context.
+const CMDLINE_PATCH = [
+  "diff --git a/fs/proc/cmdline.c b/fs/proc/cmdline.c",
+  "--- a/fs/proc/cmdline.c",
+  "+++ b/fs/proc/cmdline.c",
+  "@@ -7,7 +7,7 @@",
+  " ",
+  " static int cmdline_proc_show(struct seq_file *m, void *v)",
+  " {",
+  "-\tseq_puts(m, saved_command_line);",
+  '+\tseq_printf(m, "%s klp=on", saved_command_line);',
+  " \tseq_putc(m, '\\n');",
+  " \treturn 0;",
+  " }",
+  "",
+].join("\n");
+
+const cmdlineSuffix = (suffix: string): string => patchOf("fs/proc/cmdline.c", { before: "\tseq_puts(m, saved_command_line);", after: `\tseq_printf(m, "%s ${suffix}", saved_command_line);` });
+
+const dir = mkdtempSync(join(tmpdir(), "klp-apply-"));
+function patchFile(name: string, text: string): string {
+  const path = join(dir, `${name}.patch`);
+  writeFileSync(path, text);
+  return path;
+}
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function klp(args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(REPO_DIR, "bin/klp.js"), ...args], { cwd: REPO_DIR, maxBuffer: 64 << 20, timeout: 600_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+interface ApplyJson {
+  stages: { patch: string; name: string; ms: number }[];
+  changedFunctions: { name: string; reason: string }[];
+  newFunctions: string[];
+  transitionMs: number;
+  exec: { stdout: string; stderr: string; exitCode: number } | null;
+  error?: { stage: string; message: string };
+}
+
+async function apply(patches: Record<string, string>, exec: string, extra: string[] = []): Promise<ApplyJson> {
+  const files = Object.entries(patches).map(([name, text]) => patchFile(name, text));
+  const r = await klp(["apply", ...files, "--json", "--exec", exec, ...extra]);
+  let json: ApplyJson;
+  try {
+    json = JSON.parse(r.stdout) as ApplyJson;
+  } catch {
+    throw new Error(`klp apply printed no JSON (exit ${r.code})\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  }
+  if (json.error) throw new Error(`klp apply failed: ${r.stderr}`);
+  expect(r.code).toBe(json.exec?.exitCode);
+  expect(json.stages.map((s) => s.name).slice(0, 6)).toEqual(["parse", "apply", "plan", "compile", "diff", "assemble"]);
+  return json;
+}
+
+describe("klp apply: patches built and loaded into the target", () => {
+  it("a changed string in /proc/cmdline (hand-written git diff)", async () => {
+    const r = await apply({ cmdline: CMDLINE_PATCH }, "cat /proc/cmdline");
+    expect(r.exec!.stdout).toMatch(/ klp=on\n$/);
+    expect(r.exec!.stdout).toMatch(/^console=ttyS0/);
+    expect(r.changedFunctions.map((f) => f.name)).toEqual(["cmdline_proc_show"]);
+    expect(r.transitionMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("a new global printed in /proc/meminfo", async () => {
+    const patch = patchOf("fs/proc/meminfo.c", {
+      before: "\thugetlb_report_meminfo(m);\n",
+      after: '\tseq_printf(m, "KlpReads:       %8d\\n", ++klp_meminfo_reads);\n\thugetlb_report_meminfo(m);\n',
+    }, {
+      before: "static int meminfo_proc_show(struct seq_file *m, void *v)\n",
+      after: "int klp_meminfo_reads;\n\nstatic int meminfo_proc_show(struct seq_file *m, void *v)\n",
+    });
+    const r = await apply({ meminfo: patch }, "grep Klp /proc/meminfo; grep Klp /proc/meminfo; grep -c MemTotal /proc/meminfo");
+    expect(r.exec!.stdout).toBe("KlpReads:              1\nKlpReads:              2\n1\n");
+    expect(r.changedFunctions.map((f) => f.name)).toEqual(["meminfo_proc_show"]);
+  });
+
+  it("a changed syscall: uname's release (the notrace __do_sys_newuname is patched through its traceable caller)", async () => {
+    const patch = patchOf("kernel/sys.c", {
+      before: "\tmemcpy(&tmp, utsname(), sizeof(tmp));\n\tup_read(&uts_sem);\n\tif (copy_to_user(name, &tmp, sizeof(tmp)))\n\t\treturn -EFAULT;\n\n\tif (override_release(name->release, sizeof(name->release)))\n\t\treturn -EFAULT;\n\tif (override_architecture(name))\n\t\treturn -EFAULT;\n\treturn 0;\n}\n\n#ifdef __ARCH_WANT_SYS_OLD_UNAME",
+      after: "\tmemcpy(&tmp, utsname(), sizeof(tmp));\n\tup_read(&uts_sem);\n\tstrlcat(tmp.release, \"-klp\", sizeof(tmp.release));\n\tif (copy_to_user(name, &tmp, sizeof(tmp)))\n\t\treturn -EFAULT;\n\n\tif (override_release(name->release, sizeof(name->release)))\n\t\treturn -EFAULT;\n\tif (override_architecture(name))\n\t\treturn -EFAULT;\n\treturn 0;\n}\n\n#ifdef __ARCH_WANT_SYS_OLD_UNAME",
+    });
+    const r = await apply({ uname: patch }, "uname -r");
+    expect(r.exec!.stdout).toMatch(/^6\.12\.\d+-klp\n$/);
+    expect(r.changedFunctions.length).toBeGreaterThan(0);
+  });
+
+  it("a new helper function", async () => {
+    const patch = patchOf("fs/proc/version.c", {
+      before: "static int version_proc_show(struct seq_file *m, void *v)\n{\n",
+      after: 'static noinline void klp_banner(struct seq_file *m)\n{\n\tseq_puts(m, "[klp] ");\n}\n\nstatic int version_proc_show(struct seq_file *m, void *v)\n{\n\tklp_banner(m);\n',
+    });
+    const r = await apply({ helper: patch }, "cat /proc/version");
+    expect(r.exec!.stdout).toMatch(/^\[klp\] Linux version 6\.12/);
+    expect(r.newFunctions).toEqual(["klp_banner"]);
+    expect(r.changedFunctions.map((f) => f.name)).toEqual(["version_proc_show"]);
+  });
+
+  it("a static local counter", async () => {
+    const patch = patchOf("fs/proc/uptime.c", {
+      before: "\tint i;\n\n\tidle_nsec = 0;",
+      after: "\tint i;\n\tstatic int klp_calls;\n\n\tseq_printf(m, \"#%d \", ++klp_calls);\n\tidle_nsec = 0;",
+    });
+    const r = await apply({ counter: patch }, "cat /proc/uptime; cat /proc/uptime; cat /proc/uptime");
+    expect(r.exec!.stdout.split("\n").map((l) => l.split(" ")[0])).toEqual(["#1", "#2", "#3", ""]);
+  });
+
+  it("a shadow variable (klp_shadow_* API): a per-process count of /proc/version reads", async () => {
+    const patch = patchOf(
+      "fs/proc/version.c",
+      { before: '#include "internal.h"\n', after: '#include <linux/livepatch.h>\n#include <linux/sched.h>\n#include "internal.h"\n\n#define KLP_READS_ID 0x6b6c7001\n' },
+      {
+        before: "static int version_proc_show(struct seq_file *m, void *v)\n{\n",
+        after: "static int version_proc_show(struct seq_file *m, void *v)\n{\n\tint *reads = klp_shadow_get_or_alloc(current, KLP_READS_ID, sizeof(*reads), GFP_KERNEL, NULL, NULL);\n\n\tif (reads)\n\t\tseq_printf(m, \"(%d) \", ++*reads);\n",
+      },
+    );
+    // The same shell reads twice (builtin read, no fork): its count goes up; a new process starts at 1.
+    const r = await apply({ shadow: patch }, 'sh -c \'read a < /proc/version; read b < /proc/version; echo "${a%% *} ${b%% *}"\'; cut -d" " -f1 /proc/version');
+    expect(r.exec!.stdout).toBe("(1) (2)\n(1)\n");
+  });
+
+  it("atomic replace: patch B replaces patch A", async () => {
+    const r = await apply({ replace_a: cmdlineSuffix("A"), replace_b: cmdlineSuffix("B") }, "ls /sys/kernel/livepatch; cat /proc/cmdline");
+    const [patches, cmdline] = r.exec!.stdout.split("\n");
+    expect(patches).toBe("replace_b");
+    expect(cmdline).toMatch(/ B$/);
+  });
+
+  it("--no-replace keeps both patches (the later one wins for the same function)", async () => {
+    const r = await apply({ keep_a: cmdlineSuffix("A"), keep_b: cmdlineSuffix("B") }, "echo $(ls /sys/kernel/livepatch); cat /proc/cmdline", ["--no-replace"]);
+    const [patches, cmdline] = r.exec!.stdout.split("\n");
+    expect(patches).toBe("keep_a keep_b");
+    expect(cmdline).toMatch(/ B$/);
+  });
+
+  it("exit status and output are the command's", async () => {
+    const file = patchFile("status", CMDLINE_PATCH);
+    const r = await klp(["apply", file, "--exec", "cat /proc/cmdline; exit 3"]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/ klp=on\n$/);
+    expect(r.stderr).toMatch(/^ {2}compile +\d+ ms/m);
+    expect(r.stderr).toMatch(/changed +cmdline_proc_show/);
+  });
+
+  it("a transition that cannot finish: the blocking task is reported with its stack", async () => {
+    // kthreadd sleeps inside kthreadd() forever (until someone creates a kthread): it cannot switch.
+    const patch = patchOf("kernel/kthread.c", { before: 'set_task_comm(tsk, "kthreadd");', after: 'set_task_comm(tsk, "kthreadd!");' });
+    const r = await klp(["apply", patchFile("stall", patch), "--exec", "true", "--stall", "1", "--timeout", "4"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/transition of stall stalled; blocking tasks:\n {2}pid 2 \(kthreadd\)\n {6}.*kthreadd\+0x/);
+    expect(r.stderr).toMatch(/klp apply: stall: the transition did not finish in 4 s; these tasks still run the old code:\n {4} {2}pid 2 \(kthreadd\)/);
+  });
+
+  it("with the build host in v86 (the browser's path)", async () => {
+    const r = await apply({ cmdline_vm: cmdlineSuffix("vm") }, "cat /proc/cmdline", ["--builder", "vm"]);
+    expect(r.exec!.stdout).toMatch(/ vm\n$/);
+  }, 600_000);
+});
+
+describe("klp build", () => {
+  it("writes the module and reports the stages as JSON", async () => {
+    const out = join(dir, "cmdline_cli.ko");
+    const r = await klp(["build", patchFile("cli", CMDLINE_PATCH), "-o", out, "--json"]);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as { name: string; stages: { name: string }[]; changedFunctions: { name: string }[]; bytes: number };
+    expect(json.name).toBe("cmdline_cli");
+    expect(json.stages.map((s) => s.name)).toEqual(["parse", "apply", "plan", "compile", "diff", "assemble"]);
+    expect(json.changedFunctions.map((f) => f.name)).toEqual(["cmdline_proc_show"]);
+    expect(readFileSync(out).length).toBe(json.bytes);
+    expect([...readFileSync(out).subarray(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]);
+  });
+
+  it("exits non-zero with a one-line reason on no functional change", async () => {
+    const comment = patchOf("fs/proc/cmdline.c", { before: "\tseq_putc(m, '\\n');", after: "\tseq_putc(m, '\\n'); /* the newline */" });
+    const r = await klp(["build", patchFile("comment_cli", comment), "-o", join(dir, "comment.ko")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split("\n")[0]).toMatch(/^klp build: diff: no functional change/);
+  });
+});
+
+describe("refusals, each with its own message", () => {
+  let compiler: NativeBuildHost;
+  beforeAll(() => {
+    compiler = new NativeBuildHost(loadKlpInputs().kbuild);
+  });
+
+  async function refusal(diffText: string): Promise<KlpBuildError> {
+    let out: BuildOutput | undefined;
+    try {
+      out = await buildPatch({ diffText, name: "klp_refused", compiler });
+    } catch (e) {
+      expect(e).toBeInstanceOf(KlpBuildError);
+      return e as KlpBuildError;
+    }
+    throw new Error(`expected a refusal, got a module patching ${out.changedFunctions.map((f) => f.name).join(", ")}`);
+  }
+
+  it("a changed static inline in a header: every includer recompiled, the one that changed is patched", async () => {
+    const patch = patchOf("fs/proc/internal.h", {
+      before: "static inline bool pde_has_proc_lseek(const struct proc_dir_entry *pde)\n{\n\treturn pde->flags & PROC_ENTRY_proc_lseek;",
+      after: "static inline bool pde_has_proc_lseek(const struct proc_dir_entry *pde)\n{\n\treturn (pde->flags & PROC_ENTRY_proc_lseek) && pde->proc_ops;",
+    });
+    const out = await buildPatch({ diffText: patch, name: "klp_header", compiler });
+    expect(out.object).toBe("fs/proc/inode.o");
+    expect(out.notes).toContainEqual(expect.stringMatching(/^fs\/proc\/internal\.h: \d+ objects of vmlinux include it/));
+    expect(out.stages.find((s) => s.name === "plan")?.detail).toMatch(/fs\/proc\/cmdline\.o/);
+  });
+
+  it("a header change that changes functions in two objects is refused, naming both", async () => {
+    const e = await refusal(
+      patchOf("fs/proc/internal.h", { before: "\treturn S_ISDIR(pde->mode) && !pde->proc_iops;", after: "\treturn S_ISDIR(pde->mode) && !pde->proc_iops && !pde->proc_dops;" }),
+    );
+    expect(e.stage).toBe("diff");
+    expect(e.message).toMatch(/^the patch changes functions in 2 objects \(fs\/proc\/generic\.o, fs\/proc\/inode\.o\); a module patches one object for now/);
+  });
+
+  it("a comment in a header: no functional change in any of its objects", async () => {
+    const e = await refusal(patchOf("fs/proc/internal.h", { before: "extern void pde_put(struct proc_dir_entry *);\n", after: "extern void pde_put(struct proc_dir_entry *); /* drops a reference */\n" }));
+    expect(e.message).toMatch(/^no functional change: the compiled objects \(\d+\) are the same as the running kernel's/);
+  });
+
+  it("existing data changed", async () => {
+    const e = await refusal(patchOf("kernel/capability.c", { before: "int file_caps_enabled = 1;", after: "int file_caps_enabled = 0;" }));
+    expect(e.stage).toBe("diff");
+    expect(e.message).toMatch(/existing data can't be changed by a live patch: `file_caps_enabled`/);
+  });
+
+  it("__init code changed", async () => {
+    const e = await refusal(patchOf("fs/proc/cmdline.c", { before: "pde->size = saved_command_line_len + 1;", after: "pde->size = saved_command_line_len + 2;" }));
+    expect(e.stage).toBe("diff");
+    expect(e.message).toMatch(/proc_cmdline_init.*\.init\.text/);
+  });
+
+  it("comment-only change", async () => {
+    const e = await refusal(patchOf("fs/proc/cmdline.c", { before: "\tseq_putc(m, '\\n');", after: "\t/* end the line */\n\tseq_putc(m, '\\n');" }));
+    expect(e.stage).toBe("diff");
+    expect(e.message).toMatch(/^no functional change/);
+  });
+
+  it("context that does not apply", async () => {
+    const e = await refusal(CMDLINE_PATCH.replace(" \tseq_putc(m, '\\n');", " \tseq_putc(m, '\\r');"));
+    expect(e.stage).toBe("apply");
+    expect(e.message).toMatch(/^patch does not apply: fs\/proc\/cmdline\.c: hunk #1 \(diff line 4\)/);
+    expect(e.detail).toMatch(/expected:\n.*\n.*\n.*\n {2}\tseq_puts\(m, saved_command_line\);\n {2}\tseq_putc\(m, '\\r'\);/);
+    expect(e.detail).toMatch(/found at line \d+:/);
+  });
+
+  it("compile error: GCC's message at the user's file and line, and the diff line", async () => {
+    const e = await refusal(CMDLINE_PATCH.replace("saved_command_line);\n \tseq_putc", "klp_no_such_variable);\n \tseq_putc"));
+    expect(e.stage).toBe("compile");
+    expect(e.message).toMatch(/^compile error: fs\/proc\/cmdline\.c:10:\d+ \(diff line 9\): 'klp_no_such_variable' undeclared/);
+    expect(e.diagnostics[0]).toMatchObject({ file: "fs/proc/cmdline.c", line: 10, severity: "error" });
+  });
+
+  it("malformed diff", async () => {
+    const e = await refusal(CMDLINE_PATCH.replace("@@ -7,7 +7,7 @@", "@@ -7,7 +7 @@ oops").replace(" {\n", "{\n"));
+    expect(e.stage).toBe("parse");
+    expect(e.message).toMatch(/^malformed diff: line \d+: /);
+  });
+
+  it("a file our config does not build", async () => {
+    const e = await refusal("--- a/fs/ext4/super.c\n+++ b/fs/ext4/super.c\n@@ -1,1 +1,1 @@\n-// SPDX-License-Identifier: GPL-2.0\n+// SPDX-License-Identifier: GPL-2.0-only\n");
+    expect(e.stage).toBe("apply");
+    expect(e.message).toBe("fs/ext4/super.c: not part of this kernel's build (CONFIG_…?): the tree has only the files our configuration compiles");
+  });
+
+  it("assembly", async () => {
+    const path = "arch/x86/entry/entry_32.S";
+    const text = pristine(path);
+    const e = await refusal(makeDiff(path, text, text.replace(/\n/, "\n/* klp */\n")));
+    expect(e.stage).toBe("plan");
+    expect(e.message).toBe(`${path}: assembly cannot be live patched (the patch tools compare compiled C functions, and assembly has no __fentry__ hook to redirect)`);
+  });
+});
