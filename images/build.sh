@@ -41,7 +41,8 @@ export KLP_SUITE=$SUITE KLP_MIRROR=$DEBIAN_MIRROR KLP_STEP_SECONDS="$STEP_SECOND
 KLP_PACKAGES=$(in_chroot dpkg-query -W -f '${Package}=${Version} ' gcc-12 cpp-12 binutils libc6 busybox-static seabios "$KERNEL_PKG")
 KLP_VERMAGIC=$(in_chroot modinfo -F vermagic /build/linux/samples/livepatch/livepatch-sample.ko)
 [ -n "$KLP_VERMAGIC" ] || die "no vermagic in livepatch-sample.ko"
-KLP_KVERSION=$(sed -n 's/^#define UTS_VERSION "\(.*\)"/\1/p' "$KDIR/include/generated/compile.h")
+KLP_KVERSION=$(sed -n 's/^#define UTS_VERSION "\(.*\)"/\1/p' "$KDIR/include/generated/utsversion.h")
+[ -n "$KLP_KVERSION" ] || die "no UTS_VERSION in include/generated/utsversion.h"
 export KLP_PACKAGES KLP_VERMAGIC KLP_KVERSION
 cd "$REPO_DIR"
 npx --no-install tsx images/tools/make-basefs.ts "$WORK/toolchain" "$OUT/toolchain"
