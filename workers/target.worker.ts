@@ -1,42 +1,106 @@
 // The target machine in a web worker: the page talks to it through Comlink.
 import * as Comlink from "comlink";
 import v86WasmUrl from "v86/build/v86.wasm?url";
-import { Machine } from "../src/machine/machine.ts";
+import { Machine, type MachineConfig } from "../src/machine/machine.ts";
 import { TARGET } from "../src/common/machines/profiles.ts";
 import { machineConfigFrom } from "../src/common/machines/config.ts";
 import type { ExecResult } from "../src/common/control/channel.ts";
+import type { CrashReport } from "../src/common/machines/health.ts";
 import { fetchArtifact, fetchManifest, type Progress } from "../src/browser/images.ts";
 
 export type ConsoleSink = (bytes: Uint8Array) => void;
+export type CrashSink = (report: CrashReport) => void;
+
+export interface BootResult {
+  kernelRelease: string;
+  /** True when the machine resumed the warm snapshot instead of booting. */
+  restored: boolean;
+  /** Milliseconds from the start of the machine (downloads done) to a responsive agent. */
+  startMs: number;
+}
+
+/** What it takes to start the target again (Reset) without downloading anything. */
+interface StartKit {
+  config: MachineConfig;
+  state: ArrayBuffer | undefined;
+  /** The console text printed before the snapshot was taken: the prompt. */
+  consoleReplay: Uint8Array | undefined;
+}
 
 class TargetWorker {
   private machine: Machine | undefined;
+  private kit: StartKit | undefined;
+  private sink: ConsoleSink = () => {};
+  private crashSink: CrashSink = () => {};
 
-  /** Downloads the images, boots, and streams the console to `sink` in small batches. */
-  async boot(imagesBase: string, sink: ConsoleSink, progress: Progress): Promise<{ kernelRelease: string }> {
+  /**
+   * Downloads the images and resumes the warm snapshot when the images have
+   * one (a prompt in about a second), else boots the kernel.
+   */
+  async boot(imagesBase: string, sink: ConsoleSink, progress: Progress, onCrash: CrashSink): Promise<BootResult> {
+    this.sink = sink;
+    this.crashSink = onCrash;
     const manifest = await fetchManifest(imagesBase);
-    const config = await machineConfigFrom(manifest, TARGET, (name) => fetchArtifact(imagesBase, manifest, name, progress), {
-      wasmPath: new URL(v86WasmUrl, self.location.href).href,
-      imagesBase,
-    });
+    const read = (name: string) => fetchArtifact(imagesBase, manifest, name, progress);
+    const hasState = manifest.artifacts.targetState !== undefined;
+    const [config, state, replay] = await Promise.all([
+      machineConfigFrom(manifest, TARGET, read, { wasmPath: new URL(v86WasmUrl, self.location.href).href, imagesBase }),
+      hasState ? read("targetState") : Promise.resolve(undefined),
+      hasState && manifest.artifacts.targetConsole ? read("targetConsole") : Promise.resolve(undefined),
+    ]);
+    this.kit = { config, state, consoleReplay: replay ? new Uint8Array(replay) : undefined };
+    return this.start();
+  }
+
+  /** Reset target: throw the machine away and resume the snapshot (or boot) again. */
+  async reset(): Promise<BootResult> {
+    if (!this.kit) throw new Error("target was never booted");
+    const old = this.machine;
+    this.machine = undefined;
+    await old?.destroy();
+    return this.start();
+  }
+
+  private async start(): Promise<BootResult> {
+    const kit = this.kit!;
+    const t0 = performance.now();
+    // v86 may keep references into the buffers it is given; each start gets
+    // its own copies so a Reset always resumes the pristine snapshot.
+    const config: MachineConfig = {
+      ...kit.config,
+      bios: kit.config.bios.slice(0),
+      vgaBios: kit.config.vgaBios.slice(0),
+      bzImage: kit.config.bzImage.slice(0),
+      initrd: kit.config.initrd.slice(0),
+    };
+    if (kit.state) config.initialState = kit.state.slice(0);
+    // A resumed machine prints nothing until it is typed at: replay what it
+    // had printed before the snapshot so the prompt is there from the start.
+    if (kit.state && kit.consoleReplay) this.sink(kit.consoleReplay.slice());
     const machine = Machine.start(config);
     this.machine = machine;
-    // Batch console bytes per animation-frame-ish tick: one message per byte would flood the page.
+    machine.onCrash((report) => this.crashSink(report));
+    this.forwardConsole(machine);
+    const kernelRelease = await machine.waitReady(120_000);
+    return { kernelRelease, restored: kit.state !== undefined, startMs: Math.round(performance.now() - t0) };
+  }
+
+  /** Batches console bytes per ~16 ms tick: one message per byte would flood the page. */
+  private forwardConsole(machine: Machine): void {
     let pending: number[] = [];
     let scheduled = false;
     machine.onConsole((byte) => {
+      if (machine !== this.machine) return; // a destroyed machine's last words
       pending.push(byte);
-      if (!scheduled) {
-        scheduled = true;
-        setTimeout(() => {
-          scheduled = false;
-          const bytes = Uint8Array.from(pending);
-          pending = [];
-          sink(Comlink.transfer(bytes, [bytes.buffer]));
-        }, 16);
-      }
+      if (scheduled) return;
+      scheduled = true;
+      setTimeout(() => {
+        scheduled = false;
+        const bytes = Uint8Array.from(pending);
+        pending = [];
+        this.sink(Comlink.transfer(bytes, [bytes.buffer]));
+      }, 16);
     });
-    return { kernelRelease: await machine.waitReady(120_000) };
   }
 
   writeConsole(bytes: Uint8Array): void {
@@ -44,8 +108,29 @@ class TargetWorker {
   }
 
   exec(command: string, timeoutMs?: number): Promise<ExecResult> {
-    if (!this.machine) throw new Error("target is not booted");
-    return this.machine.control.exec(command, { timeoutMs });
+    return this.booted().control.exec(command, { timeoutMs });
+  }
+
+  /**
+   * Copies a livepatch module into the guest over 9p (it appears as
+   * /host/<name>.ko) and loads it. Returns insmod's result; the transition
+   * is followed by the page through the livepatch state.
+   */
+  async loadModule(name: string, bytes: Uint8Array): Promise<ExecResult> {
+    if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`invalid module name: ${name}`);
+    const machine = this.booted();
+    await machine.emulator.create_file(`${name}.ko`, bytes);
+    return machine.control.exec(`insmod /host/${name}.ko`, { timeoutMs: 60_000 });
+  }
+
+  /** The console's last lines, for a crash report when the guest stops answering. */
+  consoleTail(): string[] {
+    return this.machine?.health.tail() ?? [];
+  }
+
+  private booted(): Machine {
+    if (!this.machine) throw new Error("the target is not running");
+    return this.machine;
   }
 }
 

@@ -1,63 +1,322 @@
-import "@xterm/xterm/css/xterm.css";
-import { Terminal } from "@xterm/xterm";
-import { FitAddon } from "@xterm/addon-fit";
-import * as Comlink from "comlink";
-import type { TargetApi } from "../../workers/target.worker.ts";
-import { imagesBaseFor } from "./images.ts";
+// The playground page: wires the editor, the terminal, the panels and the
+// target machine together. Each part lives in its own module; this file only
+// decides what happens when.
+import { byId } from "./dom.ts";
+import { fetchManifest, imagesBaseFor } from "./images.ts";
+import { ConsoleTerminal } from "./terminal/console-terminal.ts";
+import { TargetClient } from "./target/target-client.ts";
+import { LivepatchMonitor } from "./target/livepatch-monitor.ts";
+import { applyModule, revertPatch, PatchLoadError } from "./target/patch-loader.ts";
+import { KernelSources } from "./sources/kernel-sources.ts";
+import { SourceBrowser } from "./sources/source-browser.ts";
+import { renderStatus } from "./panels/status-pill.ts";
+import { Notice } from "./panels/notice.ts";
+import { CrashPanel } from "./panels/crash-panel.ts";
+import { BuildPanel } from "./panels/build-panel.ts";
+import { renderLivepatchPanel, FORCE_WARNING } from "./panels/livepatch-panel.ts";
+import { openSamplesDialog } from "./panels/samples-dialog.ts";
+import { backupPrevious, DebouncedSaver, loadPrevious, loadWork } from "./persistence/store.ts";
+import { decodePatchFragment, encodePatchFragment, ShareLinkError } from "./share/link.ts";
+import { sampleById, SAMPLES, type Sample } from "./samples/index.ts";
+import { BuildFailure, unavailableBuilder, type BuildResult, type PatchBuilder } from "./build-client.ts";
 
-const status = document.getElementById("status")!;
-const bar = document.getElementById("progress-bar")!;
-const setStatus = (text: string, kind: "booting" | "ready" | "crashed") => {
-  status.textContent = text;
-  status.className = `status ${kind}`;
-};
+const params = new URLSearchParams(location.search);
+const embed = params.get("embed") === "1";
+if (embed) document.body.classList.add("embed");
 
-const term = new Terminal({
-  convertEol: false,
-  cursorBlink: true,
-  fontSize: 14,
-  lineHeight: 1.15,
-  scrollback: 10_000,
-  fontFamily: "ui-monospace, 'DejaVu Sans Mono', monospace",
+const notice = new Notice(byId("notice"));
+const statusPill = byId("status");
+const bar = byId("progress-bar");
+const imagesBase = imagesBaseFor(document.baseURI);
+const buildBtn = byId<HTMLButtonElement>("build-btn");
+const applyBtn = byId<HTMLButtonElement>("apply-btn");
+const revertBtn = byId<HTMLButtonElement>("revert-btn");
+const resetBtn = byId<HTMLButtonElement>("reset-btn");
+
+// ---- terminal and target: first, so typing works from the first second ----
+let term: ConsoleTerminal | undefined;
+/** False until every part exists: the first status events arrive while the page is still being wired. */
+let wired = false;
+let crash: CrashPanel | undefined;
+const target = new TargetClient({
+  console: (bytes) => term?.write(bytes),
+  progress: onProgress,
+  status: (s, detail) => {
+    renderStatus(statusPill, s, detail);
+    updateButtons();
+  },
+  crash: (report) => crash?.show(report),
 });
-const fit = new FitAddon();
-term.loadAddon(fit);
-term.open(document.getElementById("terminal")!);
-fit.fit();
-addEventListener("resize", () => fit.fit());
+term = new ConsoleTerminal(byId("terminal"), (data) => target.send(data));
 term.focus();
+crash = new CrashPanel(byId("crash"), () => void resetTarget());
+// Boot right away: the downloads overlap with setting up the editor.
+const booting = target.boot(imagesBase);
+booting.catch(() => {}); // reported below, once the page is wired
 
-const worker = new Worker(new URL("../../workers/target.worker.ts", import.meta.url), { type: "module" });
-const target = Comlink.wrap<TargetApi>(worker);
-const encoder = new TextEncoder();
-term.onData((data) => void target.writeConsole(encoder.encode(data)));
-
-const loaded = new Map<string, [number, number]>();
-const onProgress = (name: string, done: number, total: number) => {
-  loaded.set(name, [done, total]);
+const downloads = new Map<string, [number, number]>();
+function onProgress(name: string, done: number, total: number): void {
+  downloads.set(name, [done, total]);
   let d = 0;
   let t = 0;
-  for (const [a, b] of loaded.values()) {
+  for (const [a, b] of downloads.values()) {
     d += a;
     t += b;
   }
   bar.style.width = `${Math.min(100, (100 * d) / Math.max(t, 1))}%`;
-  setStatus(`downloading ${(d / 1e6).toFixed(1)} / ${(t / 1e6).toFixed(1)} MB`, "booting");
-};
+  if (target.current === "booting") renderStatus(statusPill, "booting", `downloading ${(d / 1e6).toFixed(1)} / ${(t / 1e6).toFixed(1)} MB`);
+}
 
-setStatus("downloading", "booting");
-target
-  .boot(
-    imagesBaseFor(document.baseURI),
-    Comlink.proxy((bytes: Uint8Array) => term.write(bytes)),
-    Comlink.proxy(onProgress),
-  )
-  .then(({ kernelRelease }) => {
-    bar.style.width = "0";
-    setStatus(`target ready · Linux ${kernelRelease}`, "ready");
-    (window as unknown as { klpReady: boolean }).klpReady = true;
-  })
-  .catch((e: unknown) => {
-    setStatus("target failed to boot", "crashed");
-    term.write(`\r\n\x1b[31m${e instanceof Error ? e.message : String(e)}\x1b[0m\r\n`);
+// ---- editor, sources, persistence ----
+const manifestPromise = fetchManifest(imagesBase);
+const sources = new KernelSources(imagesBase, await manifestPromise);
+// Monaco is most of the page's JavaScript: loaded after the terminal is up and the target is downloading.
+const { PatchEditor, DIFF_TAB } = await import("./editor/patch-editor.ts");
+const editor = new PatchEditor(byId("editor"), byId("tabs"), sources);
+const saver = new DebouncedSaver(() => editor.snapshot());
+const browser = embed ? undefined : new SourceBrowser(byId("sources"), (path) => void editor.openSource(path));
+sources.list().then(
+  (entries) => browser?.setEntries(entries),
+  (e: unknown) => browser?.failed(`file list unavailable: ${e instanceof Error ? e.message : String(e)}`),
+);
+
+const gotoInput = byId<HTMLInputElement>("goto-input");
+const gotoList = byId<HTMLDataListElement>("goto-list");
+// Persist only the person's own work: an embedded tutorial sample must not overwrite it.
+editor.onChange(() => {
+  if (!embed) saver.schedule();
+  refreshGotoList();
+});
+function refreshGotoList(): void {
+  const names = editor.functionsOfActive().map((f) => f.name);
+  if (gotoList.dataset.names === names.join(",")) return;
+  gotoList.dataset.names = names.join(",");
+  gotoList.replaceChildren(...names.map((n) => Object.assign(document.createElement("option"), { value: n })));
+  gotoInput.placeholder = editor.activeTab() === DIFF_TAB ? "Go to function…" : `Go to function in ${editor.activeTab().split("/").pop()}…`;
+}
+byId("goto-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const name = gotoInput.value;
+  void editor.goToFunction(name).then((found) => {
+    if (found) gotoInput.value = "";
+    else notice.show("info", `No function named “${name}” in the open files. Open its source file from the list on the left first.`);
   });
+});
+
+/** Replaces the patch, keeping the previous one recoverable. */
+async function loadPatch(text: string, why: string): Promise<void> {
+  const before = editor.snapshot();
+  if (before.diff.trim() !== "" && before.diff !== text) {
+    backupPrevious(before);
+    notice.show("info", `${why} Your previous patch was kept.`, {
+      label: "Bring it back",
+      run: () => {
+        const prev = loadPrevious();
+        if (prev) void editor.restore(prev);
+      },
+    });
+  } else {
+    notice.show("info", why);
+  }
+  await editor.setDiff(text);
+}
+
+function chooseSample(sample: Sample): void {
+  void loadPatch(sample.diff, `Loaded the sample “${sample.title}”.`);
+  build.message("info", sample.refused ? `This sample is refused on purpose: ${sample.refused}` : `Then: ${[...(sample.before ?? []).map((c) => `${c} (before Apply)`), ...sample.tryIt].join(" · ")} — ${sample.expect}`);
+}
+
+async function loadInitialWork(): Promise<void> {
+  const saved = embed ? undefined : loadWork();
+  if (saved) await editor.restore(saved);
+  else await editor.setDiff(SAMPLES[0]!.diff);
+  const sampleId = params.get("sample");
+  if (sampleId) {
+    const s = sampleById(sampleId);
+    if (s) {
+      await editor.setDiff(s.diff);
+      build.message("info", `${s.title}: ${s.expect}`);
+    } else notice.show("warn", `There is no sample “${sampleId}”. Available: ${SAMPLES.map((x) => x.id).join(", ")}.`);
+  }
+  await loadSharedFragment();
+}
+
+/** A share link in the address: at load, or pasted into this tab later (hashchange). */
+async function loadSharedFragment(): Promise<void> {
+  if (location.hash.length > 1) {
+    try {
+      const shared = await decodePatchFragment(location.hash);
+      if (shared !== undefined) await loadPatch(shared, "Loaded the patch from the share link. Nothing runs until you Build and Apply.");
+    } catch (e) {
+      notice.show("warn", `This share link could not be opened: ${e instanceof ShareLinkError ? e.message : "it is damaged"}. Your own patch is unchanged.`);
+    }
+    // Reloading must show the person's edits, not the link's original patch.
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+}
+
+// ---- build, apply, revert ----
+const build = new BuildPanel(byId("build"));
+const builder: PatchBuilder = unavailableBuilder; // PENDING(builder): the builder worker's client
+let built: BuildResult | undefined;
+let building = false;
+let applied: string | undefined;
+let monitor: LivepatchMonitor;
+
+async function runBuild(): Promise<void> {
+  if (building) return;
+  building = true;
+  updateButtons();
+  build.start();
+  editor.setBuildDiagnostics([]);
+  try {
+    const r = await builder.build(editor.getDiff(), "livepatch_playground", {
+      onStage: (s) => build.stage(s),
+      onLog: (t) => build.append(t),
+    });
+    built = r;
+    build.succeeded(r);
+  } catch (e) {
+    built = undefined;
+    const failure = e instanceof BuildFailure ? e : new BuildFailure("compile", e instanceof Error ? e.message : String(e));
+    build.failed(failure);
+    editor.setBuildDiagnostics(failure.diagnostics);
+  } finally {
+    building = false;
+    updateButtons();
+  }
+}
+
+async function runApply(): Promise<void> {
+  if (!built) return;
+  const module = built;
+  try {
+    await target.act(`applying ${module.name}`, async () => {
+      // klp_patch.replace: the new build supersedes the loaded one atomically,
+      // but the old module must still go away once replaced.
+      if (applied && applied !== module.name) await revertPatch(target, applied).catch(() => undefined);
+      await applyModule(target, module.name, module.module.slice());
+    });
+    applied = module.name;
+    build.message("ok", `${module.name} applied: the running kernel now uses the new code. Watch the Live patch panel.`);
+  } catch (e) {
+    build.message("error", e instanceof PatchLoadError ? e.message : `Apply failed: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof PatchLoadError && e.detail) build.append(`${e.detail}\n`);
+  }
+  monitor.follow();
+  updateButtons();
+}
+
+async function runRevert(): Promise<void> {
+  const name = applied ?? monitor.last.patches[0]?.name;
+  if (!name) return;
+  monitor.follow();
+  try {
+    await target.act(`reverting ${name}`, () => revertPatch(target, name));
+    applied = undefined;
+    build.message("ok", `${name} reverted and unloaded: the original code runs again.`);
+  } catch (e) {
+    build.message("error", e instanceof Error ? e.message : String(e));
+  }
+  monitor.follow();
+  updateButtons();
+}
+
+async function resetTarget(): Promise<void> {
+  crash?.hide();
+  monitor.clear();
+  applied = undefined;
+  term?.clear();
+  try {
+    await target.reset();
+    term?.focus();
+  } catch (e) {
+    notice.show("error", `The target could not be restored: ${e instanceof Error ? e.message : String(e)}. Reload the page (your patch is saved).`);
+  }
+  updateButtons();
+}
+
+// ---- live patch panel ----
+const lpHost = byId("livepatch");
+monitor = new LivepatchMonitor(target, (state) => {
+  renderLivepatchPanel(lpHost, state, {
+    signal: (p) => void target.act("sending fake signal", () => target.exec(`echo 1 > /sys/kernel/livepatch/${p}/signal`)).finally(() => monitor.follow()),
+    force: (p) => {
+      if (confirm(FORCE_WARNING)) void target.act("forcing the transition", () => target.exec(`echo 1 > /sys/kernel/livepatch/${p}/force`)).finally(() => monitor.follow());
+    },
+  });
+  byId("lp-refresh").textContent = state.transition ? "· refreshing every second" : "";
+  if (!state.patches.some((p) => p.name === applied)) applied = undefined;
+  if (!applied) applied = state.patches[0]?.name;
+  updateButtons();
+});
+renderLivepatchPanel(lpHost, monitor.last, { signal: () => {}, force: () => {} });
+
+// ---- header buttons and shortcuts ----
+
+function updateButtons(): void {
+  if (!wired) return;
+  const up = target.current === "ready" || target.current === "busy";
+  buildBtn.disabled = building;
+  buildBtn.title = builder.available ? "Compile the patch into a live patch module (Ctrl/Cmd+Enter)" : "The in-browser builder is not available yet (Ctrl/Cmd+Enter shows why)";
+  applyBtn.disabled = !built || !up;
+  revertBtn.disabled = !up || (!applied && monitor.last.patches.length === 0);
+  resetBtn.disabled = target.current === "booting" || target.current === "restoring";
+}
+
+buildBtn.addEventListener("click", () => void runBuild());
+applyBtn.addEventListener("click", () => void runApply());
+revertBtn.addEventListener("click", () => void runRevert());
+resetBtn.addEventListener("click", () => void resetTarget());
+byId("samples-btn").addEventListener("click", () => openSamplesDialog(byId<HTMLDialogElement>("samples-dialog"), chooseSample));
+byId("share-btn").addEventListener("click", () => void share());
+window.addEventListener(
+  "keydown",
+  (e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
+      e.preventDefault();
+      void runBuild();
+    }
+  },
+  { capture: true },
+);
+editor.onBuildShortcut(() => void runBuild());
+
+async function share(): Promise<void> {
+  try {
+    const fragment = await encodePatchFragment(editor.getDiff());
+    const url = `${location.origin}${location.pathname}${location.search}#${fragment}`;
+    await navigator.clipboard.writeText(url).then(
+      () => notice.show("info", "Share link copied. Opening it loads this patch; it never runs anything by itself."),
+      () => notice.show("info", `Share link (copy it): ${url}`),
+    );
+  } catch (e) {
+    notice.show("warn", e instanceof ShareLinkError ? `Cannot share: ${e.message}.` : "Cannot make a share link in this browser.");
+  }
+}
+
+addEventListener("hashchange", () => void loadSharedFragment());
+
+// ---- start ----
+wired = true;
+await loadInitialWork();
+updateButtons();
+booting.then(
+  (r) => {
+    bar.style.width = "0";
+    byId("progress").classList.add("done");
+    renderStatus(statusPill, "ready", `Linux ${r.kernelRelease}${r.restored ? ` · resumed in ${(r.startMs / 1000).toFixed(1)} s` : ""}`);
+    (window as unknown as { klpReady: boolean }).klpReady = true;
+    void monitor.refresh();
+  },
+  (e: unknown) => {
+    term?.write(`\r\n\x1b[31m${e instanceof Error ? e.message : String(e)}\x1b[0m\r\n`);
+    notice.show("error", "The target machine failed to start. Reload the page to try again; your patch is saved.");
+  },
+);
+
+// For the page tests: read the editor without scraping Monaco's DOM.
+(window as unknown as { klpPage: object }).klpPage = {
+  diff: () => editor.getDiff(),
+  markers: () => editor.allMarkers(),
+};

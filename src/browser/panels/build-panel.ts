@@ -1,0 +1,76 @@
+// The build panel: stages with their times as they happen, the streaming
+// log, and the result or the error in words a newcomer understands.
+import type { BuildFailure, BuildResult, BuildStage, BuildStageName } from "../build-client.ts";
+import { el } from "../dom.ts";
+
+const STAGES: { name: BuildStageName; label: string }[] = [
+  { name: "parse", label: "parse" },
+  { name: "apply", label: "apply" },
+  { name: "plan", label: "plan" },
+  { name: "compile", label: "compile" },
+  { name: "diff", label: "diff" },
+  { name: "assemble", label: "assemble" },
+];
+
+export class BuildPanel {
+  private readonly stages: HTMLElement;
+  private readonly summary: HTMLElement;
+  private readonly log: HTMLElement;
+  private readonly stageEls = new Map<BuildStageName, HTMLElement>();
+
+  constructor(host: HTMLElement) {
+    this.stages = el("ol", { class: "stages" });
+    for (const s of STAGES) {
+      const li = el("li", { class: "stage", "data-stage": s.name }, el("span", { class: "stage-name" }, s.label), el("span", { class: "stage-time" }, ""));
+      this.stageEls.set(s.name, li);
+      this.stages.append(li);
+    }
+    this.summary = el("div", { class: "build-summary" }, el("span", { class: "muted" }, "Press Build (Ctrl+Enter) to compile the patch into a live patch module."));
+    this.log = el("pre", { class: "build-log", "aria-live": "polite" });
+    host.replaceChildren(this.stages, this.summary, this.log);
+  }
+
+  start(): void {
+    for (const li of this.stageEls.values()) {
+      li.className = "stage";
+      li.querySelector(".stage-time")!.textContent = "";
+    }
+    this.summary.replaceChildren(el("span", { class: "muted" }, "Building…"));
+    this.log.textContent = "";
+  }
+
+  stage(s: BuildStage): void {
+    const li = this.stageEls.get(s.name);
+    if (!li) return;
+    li.className = `stage ${s.ms === undefined ? "running" : "done"}`;
+    li.querySelector(".stage-time")!.textContent = s.ms === undefined ? "…" : `${s.ms < 1000 ? `${Math.round(s.ms)} ms` : `${(s.ms / 1000).toFixed(1)} s`}`;
+    if (s.detail) li.title = s.detail;
+  }
+
+  append(text: string): void {
+    this.log.textContent += text;
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+
+  succeeded(r: BuildResult): void {
+    const list = (label: string, names: string[]) => (names.length ? el("div", {}, `${label}: `, ...names.map((n) => el("code", {}, n))) : null);
+    const parts = [
+      el("div", { class: "ok-line" }, `✓ ${r.name}.ko · ${(r.module.length / 1024).toFixed(1)} KB · patches ${r.object}`),
+      list("changed", r.changedFunctions.map((f) => `${f.name}()`)),
+      list("new", r.newFunctions.map((f) => `${f}()`)),
+      list("new data", r.newData),
+    ];
+    this.summary.replaceChildren(...parts.filter((p): p is HTMLDivElement => p !== null));
+    if (r.notes.length) this.append(r.notes.map((n) => `note: ${n}\n`).join(""));
+  }
+
+  failed(e: BuildFailure): void {
+    if (e.stage !== "unavailable") this.stageEls.get(e.stage)?.classList.add("failed");
+    this.summary.replaceChildren(el("div", { class: e.stage === "unavailable" ? "pending-line" : "error-line" }, e.message));
+    if (e.detail) this.append(`${e.detail}\n`);
+  }
+
+  message(kind: "ok" | "error" | "info", text: string): void {
+    this.summary.replaceChildren(el("div", { class: kind === "ok" ? "ok-line" : kind === "error" ? "error-line" : "muted" }, text));
+  }
+}

@@ -1,0 +1,64 @@
+// The live patch panel: loaded patches, their functions, and during a
+// transition the tasks that still run the old code, with their kernel stacks.
+import type { LivepatchState, LivepatchTask } from "../../common/livepatch/state.ts";
+import { el } from "../dom.ts";
+
+export interface LivepatchActions {
+  signal(patch: string): void;
+  force(patch: string): void;
+}
+
+export function renderLivepatchPanel(host: HTMLElement, state: LivepatchState, actions: LivepatchActions): void {
+  if (state.patches.length === 0) {
+    host.replaceChildren(el("p", { class: "empty" }, "No live patch loaded. Build a patch (or pick a sample), then Apply."));
+    return;
+  }
+  const parts: Node[] = [];
+  for (const p of state.patches) {
+    const badge = p.transition
+      ? el("span", { class: "badge warn" }, p.enabled ? "patching…" : "unpatching…")
+      : el("span", { class: `badge ${p.enabled ? "ok" : "off"}` }, p.enabled ? "enabled" : "disabled");
+    const fns = p.objects.flatMap((o) => o.functions.map((f) => el("code", { title: `in ${o.name}${f.sympos ? `, sympos ${f.sympos}` : ""}` }, `${f.name}()`)));
+    const row = el("div", { class: "lp-patch" }, el("div", { class: "lp-title" }, el("strong", {}, p.name), badge), el("div", { class: "lp-funcs" }, ...fns));
+    if (p.transition) {
+      const signal = el("button", { title: "Wake the blocking tasks with a fake signal so they switch at their next return to user space" }, "Send fake signal");
+      signal.addEventListener("click", () => actions.signal(p.name));
+      const force = el("button", { class: "danger", title: "Mark every task as switched, without checking its stack" }, "Force…");
+      force.addEventListener("click", () => actions.force(p.name));
+      row.append(el("div", { class: "lp-actions" }, signal, force));
+    }
+    parts.push(row);
+  }
+  if (state.transition) {
+    const pending = state.tasks.filter((t) => t.pending);
+    const done = state.tasks.filter((t) => t.patchState !== "none" && !t.pending).length;
+    parts.push(
+      el(
+        "div",
+        { class: "lp-transition" },
+        el("strong", {}, `Transition to ${state.transition.target}`),
+        ` · ${done} task${done === 1 ? "" : "s"} switched, ${pending.length} pending`,
+      ),
+    );
+    for (const t of pending) parts.push(taskRow(t));
+    const others = state.tasks.filter((t) => !t.pending && t.patchState !== "none");
+    if (others.length) {
+      parts.push(el("details", { class: "lp-others" }, el("summary", {}, `${others.length} switched tasks`), el("div", { class: "lp-task-list" }, ...others.map((t) => el("span", { class: `task ${t.patchState}` }, `${t.comm} (${t.pid})`)))));
+    }
+  }
+  host.replaceChildren(...parts);
+}
+
+function taskRow(t: LivepatchTask): HTMLElement {
+  return el(
+    "div",
+    { class: "lp-pending" },
+    el("div", {}, el("span", { class: "badge warn" }, "pending"), " ", el("strong", {}, t.comm), el("span", { class: "muted" }, ` pid ${t.pid} · still ${t.patchState}`)),
+    t.stack?.length ? el("pre", { class: "lp-stack" }, t.stack.join("\n")) : null,
+  );
+}
+
+export const FORCE_WARNING =
+  "Force marks every task as switched without checking its stack.\n\n" +
+  "This gives up the consistency guarantee: a task may still be running the old code while others run the new one, which can crash the kernel if the two are incompatible.\n\n" +
+  "The kernel also pins the module: it can never be unloaded (rmmod refuses) until reboot.\n\nForce the transition?";

@@ -1,0 +1,110 @@
+// The page's handle on the target worker: boot/resume, reset, commands, and
+// the machine status everybody shows (booting / ready / busy / crashed / restoring).
+import * as Comlink from "comlink";
+import type { BootResult, TargetApi } from "../../../workers/target.worker.ts";
+import type { ExecResult } from "../../common/control/channel.ts";
+import type { CrashReport } from "../../common/machines/health.ts";
+import type { Progress } from "../images.ts";
+
+export type MachineStatus = "booting" | "ready" | "busy" | "crashed" | "restoring" | "failed";
+
+export interface TargetEvents {
+  console(bytes: Uint8Array): void;
+  progress: Progress;
+  status(status: MachineStatus, detail: string): void;
+  crash(report: CrashReport): void;
+}
+
+export class TargetClient {
+  private readonly api: Comlink.Remote<TargetApi>;
+  private status: MachineStatus = "booting";
+  private busy = 0;
+  private release = "";
+  /** Bumped by every reset: answers from an older machine are ignored. */
+  private generation = 0;
+
+  constructor(private readonly events: TargetEvents) {
+    const worker = new Worker(new URL("../../../workers/target.worker.ts", import.meta.url), { type: "module" });
+    this.api = Comlink.wrap<TargetApi>(worker);
+  }
+
+  get current(): MachineStatus {
+    return this.status;
+  }
+
+  get kernelRelease(): string {
+    return this.release;
+  }
+
+  async boot(imagesBase: string): Promise<BootResult> {
+    this.set("booting", "downloading");
+    try {
+      const r = await this.api.boot(
+        imagesBase,
+        Comlink.proxy((bytes: Uint8Array) => this.events.console(bytes)),
+        Comlink.proxy(this.events.progress),
+        Comlink.proxy((report: CrashReport) => this.onCrash(report)),
+      );
+      this.release = r.kernelRelease;
+      this.set("ready", `Linux ${r.kernelRelease}`);
+      return r;
+    } catch (e) {
+      this.set("failed", "failed to start");
+      throw e;
+    }
+  }
+
+  /** Destroys the machine and resumes the snapshot again; the page's work is untouched. */
+  async reset(): Promise<BootResult> {
+    this.generation++;
+    this.busy = 0;
+    this.set("restoring", "restoring snapshot");
+    try {
+      const r = await this.api.reset();
+      this.set("ready", `Linux ${r.kernelRelease}`);
+      return r;
+    } catch (e) {
+      this.set("failed", "restore failed");
+      throw e;
+    }
+  }
+
+  send(data: string): void {
+    void this.api.writeConsole(new TextEncoder().encode(data));
+  }
+
+  /** A command for the panels (state refresh): does not mark the machine busy. */
+  exec(command: string, timeoutMs = 15_000): Promise<ExecResult> {
+    return this.api.exec(command, timeoutMs);
+  }
+
+  /** A user action (apply, revert, signal): the status pill says busy meanwhile. */
+  async act<T>(what: string, run: () => Promise<T>): Promise<T> {
+    if (this.status === "crashed" || this.status === "restoring" || this.status === "booting") {
+      throw new Error(`the target is ${this.status}; wait for it or use Reset target`);
+    }
+    const gen = this.generation;
+    this.busy++;
+    this.set("busy", what);
+    try {
+      return await run();
+    } finally {
+      if (gen === this.generation && --this.busy === 0 && this.status === "busy") this.set("ready", `Linux ${this.release}`);
+    }
+  }
+
+  loadModule(name: string, bytes: Uint8Array): Promise<ExecResult> {
+    return this.api.loadModule(name, Comlink.transfer(bytes, [bytes.buffer]));
+  }
+
+  private onCrash(report: CrashReport): void {
+    // An oops may leave the machine running, but nothing it says can be trusted after it.
+    this.set("crashed", report.kind === "panic" ? "kernel panic" : `kernel ${report.kind}`);
+    this.events.crash(report);
+  }
+
+  private set(status: MachineStatus, detail: string): void {
+    this.status = status;
+    this.events.status(status, detail);
+  }
+}
