@@ -1,10 +1,10 @@
 // The page's side of the live-patch build. The Build button talks to a
-// PatchBuilder; the real one (a builder worker running the klp pipeline on
-// the build-host VM) is being finished separately.
-//
-// PENDING(builder): replace `unavailableBuilder` with a Comlink client of
-// workers/builder.worker.ts once it exists; the types below mirror
-// src/common/klp/pipeline.ts's BuildOutput/KlpBuildError so the UI does not change.
+// PatchBuilder: workerBuilder() runs the klp pipeline in
+// workers/builder.worker.ts against the build-host VM. The types mirror
+// src/common/klp/pipeline.ts's BuildOutput/KlpBuildError.
+import * as Comlink from "comlink";
+import type { BuilderApi } from "../../workers/builder.worker.ts";
+import type { Progress } from "./images.ts";
 
 export type BuildStageName = "parse" | "apply" | "plan" | "compile" | "diff" | "assemble";
 
@@ -63,7 +63,58 @@ export interface PatchBuilder {
   build(diff: string, name: string, events: BuildEvents): Promise<BuildResult>;
 }
 
-/** Until the builder worker lands: says so, never pretends to build. */
+/**
+ * The real builder: a worker that resumes the build-host VM (downloaded on
+ * first use, or earlier through warmUp) and runs the pipeline there.
+ */
+export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBuilder & { warmUp(): void } {
+  const worker = new Worker(new URL("../../workers/builder.worker.ts", import.meta.url), { type: "module" });
+  const api = Comlink.wrap<BuilderApi>(worker);
+  const progress = Comlink.proxy(onDownload);
+  return {
+    available: true,
+    warmUp() {
+      void api.start(imagesBase, progress).catch(() => undefined);
+    },
+    async build(diff, name, events) {
+      events.onLog("Building on the build host: Debian's gcc-12 in a second emulated machine. The first build of a file also precompiles its headers (a minute or so); later edits take seconds.\n");
+      const reply = await api.build(
+        imagesBase,
+        diff,
+        name,
+        Comlink.proxy((s) => events.onStage({ name: s.name, ms: s.ms, detail: s.detail })),
+        progress,
+      );
+      if (!reply.ok) {
+        throw new BuildFailure(
+          reply.stage as BuildStageName,
+          reply.message,
+          reply.detail,
+          reply.diagnostics.map((d) => ({
+            file: d.file,
+            line: d.line,
+            column: d.column,
+            severity: d.severity === "fatal error" ? "error" : d.severity,
+            message: d.message,
+          })),
+        );
+      }
+      const o = reply.output;
+      return {
+        module: o.module,
+        name: o.name,
+        object: o.object,
+        changedFunctions: o.changedFunctions,
+        newFunctions: o.newFunctions,
+        newData: o.newData,
+        notes: o.notes,
+        stages: o.stages.map((st) => ({ name: st.name, ms: st.ms, detail: st.detail })),
+      };
+    },
+  };
+}
+
+/** Where no builder can run: says so, never pretends to build. */
 export const unavailableBuilder: PatchBuilder = {
   available: false,
   build() {

@@ -6,7 +6,7 @@ import { fetchManifest, imagesBaseFor } from "./images.ts";
 import { ConsoleTerminal } from "./terminal/console-terminal.ts";
 import { TargetClient } from "./target/target-client.ts";
 import { LivepatchMonitor } from "./target/livepatch-monitor.ts";
-import { applyModule, revertPatch, PatchLoadError } from "./target/patch-loader.ts";
+import { applyModule, revertPatch, PatchLoadError, unloadReplaced } from "./target/patch-loader.ts";
 import { KernelSources } from "./sources/kernel-sources.ts";
 import { SourceBrowser } from "./sources/source-browser.ts";
 import { renderStatus } from "./panels/status-pill.ts";
@@ -18,7 +18,7 @@ import { openSamplesDialog } from "./panels/samples-dialog.ts";
 import { backupPrevious, DebouncedSaver, loadPrevious, loadWork } from "./persistence/store.ts";
 import { decodePatchFragment, encodePatchFragment, ShareLinkError } from "./share/link.ts";
 import { sampleById, SAMPLES, type Sample } from "./samples/index.ts";
-import { BuildFailure, unavailableBuilder, type BuildResult, type PatchBuilder } from "./build-client.ts";
+import { BuildFailure, workerBuilder, type BuildResult, type PatchBuilder } from "./build-client.ts";
 
 const params = new URLSearchParams(location.search);
 const embed = params.get("embed") === "1";
@@ -157,7 +157,12 @@ async function loadSharedFragment(): Promise<void> {
 
 // ---- build, apply, revert ----
 const build = new BuildPanel(byId("build"));
-const builder: PatchBuilder = unavailableBuilder; // PENDING(builder): the builder worker's client
+const builder: PatchBuilder = workerBuilder(imagesBase, (name, loaded, total) => {
+  if (building) build.progress(`downloading the build host (${name}): ${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB`);
+});
+// Module names must differ between builds: the new patch replaces the loaded
+// one atomically (klp_patch.replace), and both modules exist for a moment.
+let buildCount = 0;
 let built: BuildResult | undefined;
 let building = false;
 let applied: string | undefined;
@@ -170,7 +175,7 @@ async function runBuild(): Promise<void> {
   build.start();
   editor.setBuildDiagnostics([]);
   try {
-    const r = await builder.build(editor.getDiff(), "livepatch_playground", {
+    const r = await builder.build(editor.getDiff(), `playground_${++buildCount}`, {
       onStage: (s) => build.stage(s),
       onLog: (t) => build.append(t),
     });
@@ -192,10 +197,11 @@ async function runApply(): Promise<void> {
   const module = built;
   try {
     await target.act(`applying ${module.name}`, async () => {
-      // klp_patch.replace: the new build supersedes the loaded one atomically,
-      // but the old module must still go away once replaced.
-      if (applied && applied !== module.name) await revertPatch(target, applied).catch(() => undefined);
+      // klp_patch.replace: the new patch supersedes the loaded one atomically
+      // (no moment without either); the old module is unloaded once replaced.
+      const previous = applied;
       await applyModule(target, module.name, module.module.slice());
+      if (previous && previous !== module.name) await unloadReplaced(target, previous);
     });
     applied = module.name;
     build.message("ok", `${module.name} applied: the running kernel now uses the new code. Watch the Live patch panel.`);

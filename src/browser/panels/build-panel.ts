@@ -47,6 +47,11 @@ export class BuildPanel {
     if (s.detail) li.title = s.detail;
   }
 
+  /** A transient status (downloads): shown in the summary while building. */
+  progress(text: string): void {
+    this.summary.replaceChildren(el("span", { class: "muted" }, text));
+  }
+
   append(text: string): void {
     this.log.textContent += text;
     this.log.scrollTop = this.log.scrollHeight;

@@ -50,3 +50,20 @@ export async function revertPatch(target: TargetClient, name: string, timeoutMs 
     throw new PatchLoadError(`rmmod ${name}: ${rm.stderr.trim() || "failed"}${forced}`);
   }
 }
+
+/**
+ * After an atomic replace the old patch disables itself; its module stays
+ * loaded until removed. Waits for the old patch to leave sysfs, then unloads
+ * it (best effort: a module that cannot go yet stays, and says nothing).
+ */
+export async function unloadReplaced(target: TargetClient, name: string, timeoutMs = 60_000): Promise<void> {
+  const t0 = performance.now();
+  while (performance.now() - t0 < timeoutMs) {
+    const r = await target.exec(`[ -d /sys/kernel/livepatch/${name} ] && echo present || echo gone`);
+    if (r.stdout.trim() === "gone") {
+      await target.exec(`grep -q '^${name} ' /proc/modules && rmmod ${name}`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

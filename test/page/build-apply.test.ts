@@ -1,0 +1,76 @@
+// The whole loop in the browser: choose the cmdline sample, Build (GCC in the
+// build-host VM, in a web worker), Apply to the running target, see the new
+// behaviour in the terminal, Revert and see the original again.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync } from "node:fs";
+import type { Browser, Page } from "playwright-core";
+import type { PreviewServer } from "vite";
+import { buildAndServe, launchChromium } from "./server.ts";
+
+let server: PreviewServer;
+let browser: Browser;
+let page: Page;
+const errors: string[] = [];
+
+beforeAll(async () => {
+  const served = await buildAndServe();
+  server = served.server;
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(served.url);
+  await page.waitForFunction(() => (window as unknown as { klpReady?: boolean }).klpReady === true, null, { timeout: 120_000 });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const terminalText = async (p: Page) =>
+  (await p.evaluate(() => [...document.querySelectorAll(".xterm-rows > div")].map((d) => d.textContent ?? "").join("\n"))).replace(/\n/g, "");
+
+let runs = 0;
+/**
+ * Runs a command in the terminal and returns its output, found between
+ * markers that the echoed command line cannot match and that earlier runs
+ * (still on screen until `clear` runs) did not print.
+ */
+async function runInTerminal(p: Page, command: string): Promise<string> {
+  const n = ++runs;
+  await p.locator("#terminal").click();
+  await p.keyboard.type(`clear; echo BE""GIN${n}; ${command}; echo E""ND${n}\n`);
+  let out = "";
+  await expect
+    .poll(async () => {
+      const m = new RegExp(`BEGIN${n}(.*)END${n}`).exec(await terminalText(p));
+      out = m?.[1] ?? "";
+      return m !== null;
+    }, { timeout: 30_000 })
+    .toBe(true);
+  return out;
+}
+
+describe("build and apply in the page", () => {
+  it("builds the cmdline sample, applies it live, and reverts it", async () => {
+    await page.locator("#samples-btn").click();
+    await page.locator('button[data-sample="cmdline"]').click();
+    await page.locator("#build-btn").click();
+    await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 300_000, interval: 1000 }).toMatch(/✓|error|refused|failed/i);
+    expect(await page.locator(".build-summary").textContent()).toMatch(/✓ playground_1\.ko .* patches fs\/proc\/cmdline\.o/);
+    expect(await page.locator(".build-summary").textContent()).toContain("cmdline_proc_show()");
+
+    await page.locator("#apply-btn").click();
+    await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 60_000 }).toContain("applied");
+    expect(await runInTerminal(page, "cat /proc/cmdline")).toMatch(/klp\.role=target \[live patched!\]/);
+    await expect.poll(() => page.locator("#livepatch").textContent(), { timeout: 30_000 }).toContain("cmdline_proc_show");
+    mkdirSync("test-results", { recursive: true });
+    await page.screenshot({ path: "test-results/page-applied.png" });
+
+    await page.locator("#revert-btn").click();
+    await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 60_000 }).toContain("reverted");
+    const after = await runInTerminal(page, "cat /proc/cmdline");
+    expect(after).toContain("klp.role=target");
+    expect(after).not.toContain("[live patched!]");
+    expect(errors).toEqual([]);
+  });
+});

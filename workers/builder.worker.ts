@@ -1,0 +1,108 @@
+// The build host in a web worker: resumes the build-host VM's warm snapshot
+// (Debian's i386 gcc-12 and the kernel build tree over 9p) and runs the klp
+// pipeline against it, exactly as `klp build --builder vm` does in Node.
+import * as Comlink from "comlink";
+import v86WasmUrl from "v86/build/v86.wasm?url";
+import { Machine } from "../src/machine/machine.ts";
+import { BuildHost } from "../src/machine/build-host.ts";
+import { BUILDER } from "../src/common/machines/profiles.ts";
+import { machineConfigFrom } from "../src/common/machines/config.ts";
+import type { KbuildIndex } from "../src/common/kbuild/index-format.ts";
+import { parseKlpLayout, parseModuleSymvers, parseVmlinuxSymbols, type KlpLayout, type VmlinuxSymbols } from "../src/common/klp/module/index.ts";
+import { buildLivepatch, KlpBuildError, type BuildOutput, type StageTiming } from "../src/common/klp/pipeline.ts";
+import { parseDiff } from "../src/common/patch/index.ts";
+import type { Diagnostic } from "../src/common/compile/diagnostics.ts";
+import { fetchArtifact, fetchManifest, type Progress } from "../src/browser/images.ts";
+
+interface Inputs {
+  host: BuildHost;
+  kbuild: KbuildIndex;
+  vmlinux: VmlinuxSymbols;
+  layout: KlpLayout;
+  exported: ReadonlySet<string>;
+}
+
+/** Comlink carries only an Error's message: failures travel as data instead. */
+export type BuildReply =
+  | { ok: true; output: BuildOutput }
+  | { ok: false; stage: string; message: string; detail: string; diagnostics: Diagnostic[] };
+
+const text = (b: ArrayBuffer | Uint8Array) => new TextDecoder().decode(b);
+
+class BuilderWorker {
+  private inputs: Promise<Inputs> | undefined;
+
+  /** Downloads the toolchain snapshot and the build data, resumes the VM. Idempotent. */
+  start(imagesBase: string, progress: Progress): Promise<void> {
+    this.inputs ??= this.load(imagesBase, progress);
+    this.inputs.catch(() => (this.inputs = undefined));
+    return this.inputs.then(() => undefined);
+  }
+
+  private async load(imagesBase: string, progress: Progress): Promise<Inputs> {
+    const manifest = await fetchManifest(imagesBase);
+    const read = (name: string) => fetchArtifact(imagesBase, manifest, name, progress);
+    const config = await machineConfigFrom(manifest, BUILDER, read, {
+      wasmPath: new URL(v86WasmUrl, self.location.href).href,
+      imagesBase,
+    });
+    const [state, kbuild, vmlinux, layout] = await Promise.all([
+      manifest.artifacts.builderState ? read("builderState") : Promise.resolve(undefined),
+      read("kbuild"),
+      read("vmlinuxSymbols"),
+      read("klpLayout"),
+    ]);
+    if (state) config.initialState = state;
+    const machine = Machine.start(config);
+    await machine.waitReady(180_000);
+    const index = JSON.parse(text(kbuild)) as KbuildIndex;
+    return {
+      host: new BuildHost(machine, index),
+      kbuild: index,
+      vmlinux: parseVmlinuxSymbols(text(vmlinux)),
+      layout: parseKlpLayout(text(layout)),
+      exported: parseModuleSymvers(text(await machine.emulator.read_file("build/linux/Module.symvers"))),
+    };
+  }
+
+  async build(imagesBase: string, diffText: string, name: string, onStage: (s: StageTiming) => void, progress: Progress): Promise<BuildReply> {
+    await this.start(imagesBase, progress);
+    const inputs = await this.inputs!;
+    // The pipeline reads pristine files synchronously; fetch the ones the diff
+    // touches from the VM's 9p tree first (a bad diff fails in the pipeline).
+    const pristine = new Map<string, string>();
+    try {
+      for (const f of parseDiff(diffText).files) {
+        for (const p of [f.oldPath, f.newPath]) {
+          if (!p || p === "/dev/null" || pristine.has(p)) continue;
+          const data = await inputs.host.machine.emulator.read_file(`build/linux/${p}`).catch(() => undefined);
+          if (data) pristine.set(p, text(data));
+        }
+      }
+    } catch {
+      /* reported by the parse stage */
+    }
+    try {
+      const output = await buildLivepatch({
+        diffText,
+        name,
+        compiler: inputs.host,
+        readPristine: (p) => pristine.get(p),
+        kbuild: inputs.kbuild,
+        vmlinux: inputs.vmlinux,
+        layout: inputs.layout,
+        exported: inputs.exported,
+        onStage,
+      });
+      return { ok: true, output: Comlink.transfer(output, [output.module.buffer]) };
+    } catch (e) {
+      if (e instanceof KlpBuildError) {
+        return { ok: false, stage: e.stage, message: e.message, detail: e.detail, diagnostics: e.diagnostics };
+      }
+      return { ok: false, stage: "compile", message: e instanceof Error ? e.message : String(e), detail: "", diagnostics: [] };
+    }
+  }
+}
+
+export type BuilderApi = BuilderWorker;
+Comlink.expose(new BuilderWorker());
