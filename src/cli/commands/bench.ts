@@ -1,6 +1,7 @@
 import { timeColdBoot } from "../../node/bench/boot.ts";
 import { benchCompile } from "../../node/bench/compile.ts";
 import { benchTarget } from "../../node/bench/target.ts";
+import { benchLivePatch } from "../../node/bench/live-patch.ts";
 import { parseOptions, type Command } from "../command.ts";
 
 const HELP = `usage: klp bench
@@ -16,7 +17,11 @@ Measures the playground end to end on this machine and prints one JSON object
   compile_cmdline_vm_first_s  first compile of an edited cmdline.c (builds PCH + baseline)
   compile_cmdline_vm_repeat_s the same file edited again (PCH reused)
   compile_sys_vm_first_s / compile_sys_vm_repeat_s / compile_sys_native_s   kernel/sys.c
-  *_over_native               ratios VM / native`;
+  *_over_native               ratios VM / native
+  klp_diff_assemble_ms        object diff + module assembly for the cmdline change (median of 10)
+  apply_transition_ms         insmod to the end of the transition, on the resumed target
+  edit_to_live_vm_s           both machines from snapshots -> build (VM, first) -> load -> new behaviour
+  edit_to_live_vm_repeat_s    the same file edited again (PCH reused, atomic replace)`;
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
@@ -48,6 +53,13 @@ export const benchCommand: Command = {
       compile_sys_vm_repeat_s: round(c.sysVmRepeatSeconds),
       compile_sys_native_s: round(c.sysNativeSeconds),
       compile_sys_vm_repeat_over_native: round(c.sysVmRepeatSeconds / c.sysNativeSeconds, 1),
+    });
+    const l = await benchLivePatch(log);
+    Object.assign(result, {
+      klp_diff_assemble_ms: round(l.diffAssembleMs, 1),
+      apply_transition_ms: round(l.applyTransitionMs, 0),
+      edit_to_live_vm_s: round(l.editToLiveVmSeconds),
+      edit_to_live_vm_repeat_s: round(l.editToLiveVmRepeatSeconds),
     });
     console.log(JSON.stringify(result, null, 2));
     return 0;
