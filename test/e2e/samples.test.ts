@@ -1,0 +1,49 @@
+// Every sample in the page's gallery goes through the real pipeline (native
+// fast path, same GCC and command lines as the build-host VM): a refused
+// sample is refused for its stated reason; the others load into the target,
+// finish their transition, and the commands the gallery suggests run.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SAMPLES } from "../../src/browser/samples/index.ts";
+import { buildPatch, loadKlpInputs, loadLivepatch } from "../../src/node/klp/index.ts";
+import { NativeBuildHost } from "../../src/node/toolchain/native-build-host.ts";
+import { KlpBuildError } from "../../src/common/klp/pipeline.ts";
+import { bootMachine, type BootedMachine } from "../../src/node/boot.ts";
+import { TARGET } from "../../src/common/machines/profiles.ts";
+import { unloadPatch } from "./guest.ts";
+
+const compiler = new NativeBuildHost(loadKlpInputs().kbuild);
+let target: BootedMachine;
+beforeAll(async () => {
+  target = await bootMachine(TARGET, { snapshot: true });
+});
+afterAll(async () => {
+  await target?.machine.destroy();
+});
+
+describe("gallery samples", () => {
+  for (const sample of SAMPLES) {
+    const pending = sample.needs?.length ? `needs ${sample.needs.join(", ")}` : undefined;
+    it.skipIf(pending !== undefined)(`${sample.id}: ${sample.title}${pending ? ` (${pending})` : ""}`, async () => {
+      const name = `sample_${sample.id}`;
+      if (sample.refused) {
+        const error = await buildPatch({ diffText: sample.diff, name, compiler }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(KlpBuildError);
+        expect((error as KlpBuildError).message).toMatch(/data|initial value|shadow/i);
+        return;
+      }
+      const out = await buildPatch({ diffText: sample.diff, name, compiler });
+      expect(out.changedFunctions.length + out.newFunctions.length).toBeGreaterThan(0);
+      const m = target.machine;
+      for (const cmd of sample.before ?? []) await m.control.exec(cmd);
+      await loadLivepatch(m, name, out.module, { timeoutMs: 120_000 });
+      for (const cmd of sample.tryIt) {
+        const r = await m.control.exec(cmd, { timeoutMs: 30_000 });
+        expect(r.exitCode, `${cmd}: ${r.stderr}`).toBe(0);
+      }
+      await unloadPatch(m, name);
+    });
+  }
+});
