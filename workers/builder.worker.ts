@@ -42,17 +42,12 @@ class BuilderWorker {
   private async load(imagesBase: string, progress: Progress): Promise<Inputs> {
     const manifest = await fetchManifest(imagesBase);
     const read = (name: string) => fetchArtifact(imagesBase, manifest, name, progress);
-    const config = await machineConfigFrom(manifest, BUILDER, read, {
-      wasmPath: new URL(v86WasmUrl, self.location.href).href,
-      imagesBase,
-    });
-    const [state, kbuild, vmlinux, layout] = await Promise.all([
-      manifest.artifacts.builderState ? read("builderState") : Promise.resolve(undefined),
+    const [config, kbuild, vmlinux, layout] = await Promise.all([
+      machineConfigFrom(manifest, BUILDER, read, { wasmPath: new URL(v86WasmUrl, self.location.href).href, imagesBase }, { resume: true }),
       read("kbuild"),
       read("vmlinuxSymbols"),
       read("klpLayout"),
     ]);
-    if (state) config.initialState = state;
     const machine = Machine.start(config);
     await machine.waitReady(180_000);
     const index = JSON.parse(text(kbuild)) as KbuildIndex;

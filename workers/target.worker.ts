@@ -43,12 +43,11 @@ class TargetWorker {
     const manifest = await fetchManifest(imagesBase);
     const read = (name: string) => fetchArtifact(imagesBase, manifest, name, progress);
     const hasState = manifest.artifacts.targetState !== undefined;
-    const [config, state, replay] = await Promise.all([
-      machineConfigFrom(manifest, TARGET, read, { wasmPath: new URL(v86WasmUrl, self.location.href).href, imagesBase }),
-      hasState ? read("targetState") : Promise.resolve(undefined),
+    const [config, replay] = await Promise.all([
+      machineConfigFrom(manifest, TARGET, read, { wasmPath: new URL(v86WasmUrl, self.location.href).href, imagesBase }, { resume: true }),
       hasState && manifest.artifacts.targetConsole ? read("targetConsole") : Promise.resolve(undefined),
     ]);
-    this.kit = { config, state, consoleReplay: replay ? new Uint8Array(replay) : undefined };
+    this.kit = { config, state: config.initialState, consoleReplay: replay ? new Uint8Array(replay) : undefined };
     return this.start();
   }
 
@@ -70,8 +69,8 @@ class TargetWorker {
       ...kit.config,
       bios: kit.config.bios.slice(0),
       vgaBios: kit.config.vgaBios.slice(0),
-      bzImage: kit.config.bzImage.slice(0),
-      initrd: kit.config.initrd.slice(0),
+      bzImage: kit.config.bzImage?.slice(0),
+      initrd: kit.config.initrd?.slice(0),
     };
     if (kit.state) config.initialState = kit.state.slice(0);
     // A resumed machine prints nothing until it is typed at: replay what it

@@ -8,8 +8,9 @@ export interface MachineConfig {
   cmdline: string;
   bios: ArrayBuffer;
   vgaBios: ArrayBuffer;
-  bzImage: ArrayBuffer;
-  initrd: ArrayBuffer;
+  /** Kernel and initramfs to boot; not needed when resuming initialState (they are in its memory). */
+  bzImage?: ArrayBuffer;
+  initrd?: ArrayBuffer;
   /** Where v86.wasm lives (a file path in Node, a URL in the browser). */
   wasmPath: string;
   /** v86 9p filesystem: a basefs JSON index and the base of its content-addressed files. */
@@ -64,8 +65,8 @@ export class Machine {
       vga_memory_size: 2 * 1024 * 1024,
       bios: { buffer: config.bios },
       vga_bios: { buffer: config.vgaBios },
-      bzimage: { buffer: config.bzImage },
-      initrd: { buffer: config.initrd },
+      bzimage: config.bzImage ? { buffer: config.bzImage } : undefined,
+      initrd: config.initrd ? { buffer: config.initrd } : undefined,
       cmdline: config.cmdline,
       autostart: true,
       disable_keyboard: true,
@@ -75,6 +76,7 @@ export class Machine {
       filesystem: config.filesystem ? { basefs: config.filesystem.basefs, baseurl: config.filesystem.baseurl } : {},
     };
     if (config.initialState) options.initial_state = { buffer: config.initialState };
+    else if (!config.bzImage || !config.initrd) throw new Error("a machine needs a kernel and an initramfs, or a saved state");
     return new Machine(new V86(options), config.initialState !== undefined);
   }
 

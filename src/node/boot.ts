@@ -1,5 +1,5 @@
 import { Machine } from "../machine/machine.ts";
-import { loadManifest, machineConfig, readArtifact } from "./images/store.ts";
+import { machineConfig } from "./images/store.ts";
 import type { MachineProfile } from "../common/machines/profiles.ts";
 
 export interface BootedMachine {
@@ -25,13 +25,8 @@ export interface BootOptions {
 /** Boots (or resumes) a machine from the committed images and waits for its control agent. */
 export async function bootMachine(profile: MachineProfile, options: BootOptions = {}): Promise<BootedMachine> {
   const t0 = performance.now();
-  const config = await machineConfig(profile);
-  const stateName = `${profile.role}State`;
-  const restored = options.snapshot === true && loadManifest().artifacts[stateName] !== undefined;
-  if (restored) {
-    const state = readArtifact(stateName);
-    config.initialState = state.buffer.slice(state.byteOffset, state.byteOffset + state.byteLength) as ArrayBuffer;
-  }
+  const config = await machineConfig(profile, { resume: options.snapshot === true });
+  const restored = config.initialState !== undefined;
   const machine = Machine.start(config);
   if (options.onConsole) machine.onConsole(options.onConsole);
   try {

@@ -11,23 +11,34 @@ export interface ConfigLocations {
   imagesBase: string;
 }
 
-/** The one place that says what a machine boots from; the page and Node both use it. */
+/**
+ * The one place that says what a machine starts from; the page and Node both
+ * use it. With `resume`, and a warm snapshot in the images, the machine
+ * resumes it: the kernel and initramfs are then not even downloaded.
+ */
 export async function machineConfigFrom(
   manifest: ImagesManifest,
   profile: MachineProfile,
   read: ArtifactReader,
   where: ConfigLocations,
+  options: { resume?: boolean } = {},
 ): Promise<MachineConfig> {
-  const [bios, vgaBios, bzImage, initrd] = await Promise.all(["bios", "vgaBios", "bzImage", "initramfs"].map(read));
+  const state = `${profile.role}State`;
+  const resume = options.resume === true && manifest.artifacts[state] !== undefined;
+  const names = resume ? ["bios", "vgaBios", state] : ["bios", "vgaBios", "bzImage", "initramfs"];
+  const [bios, vgaBios, third, fourth] = await Promise.all(names.map(read));
   const config: MachineConfig = {
     memoryMB: profile.memoryMB,
     cmdline: profile.cmdline,
     bios: bios!,
     vgaBios: vgaBios!,
-    bzImage: bzImage!,
-    initrd: initrd!,
     wasmPath: where.wasmPath,
   };
+  if (resume) config.initialState = third!;
+  else {
+    config.bzImage = third!;
+    config.initrd = fourth!;
+  }
   if (profile.role === "builder") {
     const basefs = where.imagesBase + manifest.toolchain.basefs;
     config.filesystem = { basefs, baseurl: basefs.replace(/[^/]*$/, "") + "files/" };

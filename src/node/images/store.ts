@@ -43,10 +43,13 @@ export function v86WasmPath(): string {
 }
 
 /** The MachineConfig for a profile, from the committed images. */
-export function machineConfig(profile: MachineProfile, dir = imagesDir()): Promise<MachineConfig> {
+export function machineConfig(profile: MachineProfile, options: { resume?: boolean } = {}, dir = imagesDir()): Promise<MachineConfig> {
   const manifest = loadManifest(dir);
-  return machineConfigFrom(manifest, profile, async (name) => toArrayBuffer(readArtifact(name, manifest, dir)), {
-    wasmPath: v86WasmPath(),
-    imagesBase: dir.endsWith("/") ? dir : `${dir}/`,
-  });
+  return machineConfigFrom(
+    manifest,
+    profile,
+    async (name) => toArrayBuffer(readArtifact(name, manifest, dir)),
+    { wasmPath: v86WasmPath(), imagesBase: dir.endsWith("/") ? dir : `${dir}/` },
+    options,
+  );
 }
