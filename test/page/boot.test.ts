@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { deflateRawSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
-import { buildAndServe, launchChromium } from "./server.ts";
+import { buildAndServe, launchChromium } from "../../src/node/page/serve.ts";
 import { DiffError, parseDiff } from "../../src/common/patch/index.ts";
 import { sampleById } from "../../src/browser/samples/index.ts";
 

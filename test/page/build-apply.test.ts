@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
-import { buildAndServe, launchChromium } from "./server.ts";
+import { buildAndServe, launchChromium } from "../../src/node/page/serve.ts";
 
 let server: PreviewServer;
 let browser: Browser;

@@ -2,6 +2,7 @@ import { timeColdBoot } from "../../node/bench/boot.ts";
 import { benchCompile } from "../../node/bench/compile.ts";
 import { benchTarget } from "../../node/bench/target.ts";
 import { benchLivePatch } from "../../node/bench/live-patch.ts";
+import { benchPage } from "../../node/bench/page.ts";
 import { parseOptions, type Command } from "../command.ts";
 
 const HELP = `usage: klp bench
@@ -21,7 +22,10 @@ Measures the playground end to end on this machine and prints one JSON object
   klp_diff_assemble_ms        object diff + module assembly for the cmdline change (median of 10)
   apply_transition_ms         insmod to the end of the transition, on the resumed target
   edit_to_live_vm_s           both machines from snapshots -> build (VM, first) -> load -> new behaviour
-  edit_to_live_vm_repeat_s    the same file edited again (PCH reused, atomic replace)`;
+  edit_to_live_vm_repeat_s    the same file edited again (PCH reused, atomic replace)
+  page_to_prompt_s            Chromium headless: navigation to a shell that answers typing
+  first_visit_bytes           bytes fetched until then (page, workers, images)
+  page_build_apply_sample_s   cmdline sample: Build (build host in the browser) -> Apply -> patched output`;
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
@@ -60,6 +64,12 @@ export const benchCommand: Command = {
       apply_transition_ms: round(l.applyTransitionMs, 0),
       edit_to_live_vm_s: round(l.editToLiveVmSeconds),
       edit_to_live_vm_repeat_s: round(l.editToLiveVmRepeatSeconds),
+    });
+    const p = await benchPage(log);
+    Object.assign(result, {
+      page_to_prompt_s: round(p.pageToPromptSeconds),
+      first_visit_bytes: p.firstVisitBytes,
+      page_build_apply_sample_s: round(p.buildApplySampleSeconds),
     });
     console.log(JSON.stringify(result, null, 2));
     return 0;

@@ -1,4 +1,5 @@
-// Builds the site and serves dist/ the way a static host would, for page tests.
+// Builds the site and serves dist/ the way a static host would, and starts
+// Debian's chromium headless: for the page tests and the page benchmarks.
 import { build, preview, type PreviewServer } from "vite";
 import { chromium, type Browser } from "playwright-core";
 

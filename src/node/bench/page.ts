@@ -1,0 +1,72 @@
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { REPO_DIR } from "../images/store.ts";
+import { buildAndServe, launchChromium } from "../page/serve.ts";
+
+export interface PageBench {
+  /** Navigation to a shell prompt that answers typing (Chromium headless). */
+  pageToPromptSeconds: number;
+  /** Bytes the server sent until then: every file the page and its workers fetched (no HTTP compression). */
+  firstVisitBytes: number;
+  /** cmdline sample: Build click -> Apply -> the patched output in the terminal (build host in the browser). */
+  buildApplySampleSeconds: number;
+}
+
+const terminalText = async (p: Page) =>
+  (await p.evaluate(() => [...document.querySelectorAll(".xterm-rows > div")].map((d) => d.textContent ?? "").join(""))).replace(/\s+/g, " ");
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`page bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function benchPage(log: (s: string) => void): Promise<PageBench> {
+  log("page: vite build + preview");
+  const { url, server } = await buildAndServe();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    // Counted at the server: it sees the workers' fetches too, which the
+    // page's own network events do not.
+    const fetched = new Set<string>();
+    server.httpServer.on("request", (req: { url?: string }) => fetched.add(decodeURIComponent((req.url ?? "/").split("?")[0]!)));
+    const bytesFetched = () => {
+      let total = 0;
+      for (const path of fetched) {
+        const file = join(REPO_DIR, "dist", path === "/" ? "index.html" : path);
+        if (existsSync(file) && statSync(file).isFile()) total += statSync(file).size;
+      }
+      return total;
+    };
+
+    log("page: navigation to a responsive prompt");
+    const t0 = performance.now();
+    await page.goto(url);
+    await page.waitForFunction(() => (window as unknown as { klpReady?: boolean }).klpReady === true, null, { timeout: 120_000 });
+    await page.locator("#terminal").click();
+    await page.keyboard.type("echo PRO''MPT\n");
+    await until("the shell's answer", async () => (await terminalText(page)).includes("PROMPT"), 60_000);
+    const pageToPrompt = (performance.now() - t0) / 1000;
+    const firstVisit = bytesFetched();
+
+    log("page: cmdline sample, build in the browser, apply");
+    await page.locator("#samples-btn").click();
+    await page.locator('button[data-sample="cmdline"]').click();
+    const t1 = performance.now();
+    await page.locator("#build-btn").click();
+    await until("the build", async () => /✓|error|failed/i.test((await page.locator(".build-summary").textContent()) ?? ""), 600_000);
+    await page.locator("#apply-btn").click();
+    await until("apply", async () => ((await page.locator(".build-summary").textContent()) ?? "").includes("applied"), 120_000);
+    await page.locator("#terminal").click();
+    await page.keyboard.type("clear; cat /proc/cmdline\n");
+    await until("the patched output", async () => (await terminalText(page)).includes("[live patched!]"), 60_000);
+    return { pageToPromptSeconds: pageToPrompt, firstVisitBytes: firstVisit, buildApplySampleSeconds: (performance.now() - t1) / 1000 };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
