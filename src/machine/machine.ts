@@ -92,6 +92,29 @@ export class Machine {
     return r.stdout.trim();
   }
 
+  /**
+   * Puts a file into the 9p share (the target sees it as /host/<name>, the
+   * build host under /toolchain/<name>). Binary-safe, any size.
+   */
+  async putFile(name: string, bytes: Uint8Array): Promise<void> {
+    await this.loaded;
+    try {
+      await this.emulator.create_file(name, bytes);
+    } catch (e) {
+      throw new Error(`cannot put ${name} into the guest's 9p share (does its directory exist?): ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Reads a file from the 9p share (what the guest wrote under /host; sync first). */
+  async getFile(name: string): Promise<Uint8Array> {
+    await this.loaded;
+    try {
+      return await this.emulator.read_file(name);
+    } catch {
+      throw new Error(`no file ${name} in the guest's 9p share`);
+    }
+  }
+
   /** The whole machine state, zstd-compressed by v86 (restorable with initialState). */
   async saveState(): Promise<ArrayBuffer> {
     await this.loaded;

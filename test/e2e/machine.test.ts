@@ -41,12 +41,16 @@ describe("control channel", () => {
     ]);
   });
 
+  it("says clearly when a file is not in the share", async () => {
+    await expect(booted.machine.getFile("no/such/file")).rejects.toThrow(/no file no\/such\/file/);
+  });
+
   it("moves large binary files over 9p", async () => {
     const big = randomBytes(4 << 20);
-    await booted.machine.emulator.create_file("big.bin", big);
+    await booted.machine.putFile("big.bin", big);
     expect((await sh(booted.machine, "md5sum /host/big.bin")).split(" ")[0]).toBe(md5(big));
     await sh(booted.machine, "head -c 3000000 /dev/urandom > /host/back.bin && sync");
-    const back = await booted.machine.emulator.read_file("back.bin");
+    const back = await booted.machine.getFile("back.bin");
     expect(back.length).toBe(3_000_000);
     expect((await sh(booted.machine, "md5sum /host/back.bin")).split(" ")[0]).toBe(md5(back));
   });
