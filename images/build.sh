@@ -46,13 +46,25 @@ KLP_KVERSION=$(sed -n 's/^#define UTS_VERSION "\(.*\)"/\1/p' "$KDIR/include/gene
 export KLP_PACKAGES KLP_VERMAGIC KLP_KVERSION
 cd "$REPO_DIR"
 npx --no-install tsx images/tools/make-basefs.ts "$WORK/toolchain" "$OUT/toolchain"
-rm -rf "$WORK/snapshots" "$OUT/snapshots"
+rm -rf "$OUT/snapshots"
 npx --no-install tsx images/tools/publish.ts "$WORK" "$OUT"
 # Snapshots are taken of the machines booted from the images just published,
-# then published with them (and recorded in the manifest).
-log "snapshots: booting target and build host in v86"
+# then published with them (and recorded in the manifest). They are remade
+# only when what they freeze changed: each remake adds ~20 MB to history.
+snapshot_inputs() {
+  cat "$OUT/bzImage" "$OUT/initramfs.cpio.gz" "$OUT/toolchain/fs.json" "$OUT/kbuild.json.gz" \
+    "$REPO_DIR/node_modules/v86/package.json" "$REPO_DIR/src/common/machines/profiles.ts" "$IMAGES_DIR/tools/make-snapshots.ts"
+}
+SNAP_STAMP=$(snapshot_inputs | sha256sum | cut -c1-16)
 t0=$SECONDS
-KLP_IMAGES_DIR=$OUT npx --no-install tsx images/tools/make-snapshots.ts "$WORK/snapshots"
+if [ "$(cat "$WORK/snapshots/.klp-stamp" 2>/dev/null)" = "$SNAP_STAMP" ]; then
+  log "snapshots: up to date ($SNAP_STAMP)"
+else
+  log "snapshots: booting target and build host in v86"
+  rm -rf "$WORK/snapshots"
+  KLP_IMAGES_DIR=$OUT npx --no-install tsx images/tools/make-snapshots.ts "$WORK/snapshots"
+  echo "$SNAP_STAMP" >"$WORK/snapshots/.klp-stamp"
+fi
 export KLP_STEP_SECONDS="$KLP_STEP_SECONDS 60-snapshots=$((SECONDS - t0))"
 npx --no-install tsx images/tools/publish.ts "$WORK" "$OUT"
 log "done: $(du -sh "$OUT" | cut -f1) in $OUT"

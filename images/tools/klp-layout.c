@@ -47,6 +47,13 @@ void klp_layout(void)
 	KLP_STRUCT(klp_object);
 	KLP_FIELD(klp_object, name);
 	KLP_FIELD(klp_object, funcs);
+	KLP_FIELD(klp_object, callbacks);
+	/* klp_object.callbacks: kpatch-macros.h's KPATCH_*_CALLBACK land here. */
+	KLP_STRUCT(klp_callbacks);
+	KLP_FIELD(klp_callbacks, pre_patch);
+	KLP_FIELD(klp_callbacks, post_patch);
+	KLP_FIELD(klp_callbacks, pre_unpatch);
+	KLP_FIELD(klp_callbacks, post_unpatch);
 	KLP_STRUCT(klp_patch);
 	KLP_FIELD(klp_patch, mod);
 	KLP_FIELD(klp_patch, objs);

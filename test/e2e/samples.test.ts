@@ -12,6 +12,18 @@ import { TARGET } from "../../src/common/machines/profiles.ts";
 import { unloadPatch } from "./guest.ts";
 
 const compiler = new NativeBuildHost(loadKlpInputs().kbuild);
+
+/** What a sample must leave in the kernel log, in order, once applied and reverted. */
+const KERNEL_LOG: Record<string, string[]> = {
+  callbacks: [
+    "klp demo: pre-patch",
+    "starting patching transition",
+    "klp demo: post-patch",
+    "klp demo: pre-unpatch",
+    "starting unpatching transition",
+    "klp demo: post-unpatch",
+  ],
+};
 let target: BootedMachine;
 beforeAll(async () => {
   target = await bootMachine(TARGET, { snapshot: true });
@@ -37,6 +49,7 @@ describe("gallery samples", () => {
       const out = await buildPatch({ diffText: sample.diff, name, compiler });
       expect(out.changedFunctions.length + out.newFunctions.length).toBeGreaterThan(0);
       const m = target.machine;
+      await m.control.exec("dmesg -c > /dev/null");
       for (const cmd of sample.before ?? []) await m.control.exec(cmd);
       await loadLivepatch(m, name, out.module, { timeoutMs: 120_000 });
       for (const cmd of sample.tryIt) {
@@ -44,6 +57,13 @@ describe("gallery samples", () => {
         expect(r.exitCode, `${cmd}: ${r.stderr}`).toBe(0);
       }
       await unloadPatch(m, name);
+      const expectedLog = KERNEL_LOG[sample.id];
+      if (expectedLog) {
+        const log = (await m.control.exec("dmesg")).stdout;
+        const at = expectedLog.map((line) => log.indexOf(line));
+        expect(at.every((i) => i >= 0), log).toBe(true);
+        expect([...at].sort((a, b) => a - b), "in this order").toEqual(at);
+      }
     });
   }
 });

@@ -10,6 +10,7 @@ import type { KbuildIndex } from "../kbuild/index-format.ts";
 import { diffObjects, KlpDiffError, type ObjectDiff } from "./diff/index.ts";
 import { assembleModule, KlpModuleError, specialSizesOf, type KlpLayout, type ResolvedReference, type VmlinuxSymbols } from "./module/index.ts";
 import { KlpPlanError, planBuild, type Plan } from "./plan.ts";
+import { KPATCH_MACROS_H, KPATCH_MACROS_PATH } from "./kpatch-macros.ts";
 
 export type StageName = "parse" | "apply" | "plan" | "compile" | "diff" | "assemble";
 
@@ -187,6 +188,12 @@ interface Compiled {
 async function compileAll(compiler: Compiler, plan: Plan, applied: ApplyResult, parsed: ParsedPatch): Promise<Compiled[]> {
   const overrides: Record<string, string> = {};
   for (const f of applied.files) if (f.newText !== undefined && f.newText !== f.oldText) overrides[f.path] = f.newText;
+  // Patches written for kpatch include its macros; the kernel tree has none:
+  // <linux/kpatch-macros.h> from include/, "kpatch-macros.h" next to the file.
+  for (const [path, text] of Object.entries(overrides)) {
+    if (/#\s*include\s*<linux\/kpatch-macros\.h>/.test(text)) overrides[KPATCH_MACROS_PATH] ??= KPATCH_MACROS_H;
+    if (/#\s*include\s*"kpatch-macros\.h"/.test(text)) overrides[path.replace(/[^/]*$/, "kpatch-macros.h")] ??= KPATCH_MACROS_H;
+  }
   const compileOne = async (p: Plan["objects"][number]): Promise<Compiled> => {
     // Only the files this object reads: keeps the VM's compile on its PCH fast path.
     const own: Record<string, string> = {};

@@ -22,12 +22,14 @@ import {
   STT_FUNC,
   STT_SECTION,
   type ElfFile,
+  type ElfSymbol,
 } from "../../elf/index.ts";
 import type { ObjectDiff } from "../diff/index.ts";
 import { ElfBuilder } from "./builder.ts";
 import { KlpModuleError } from "./errors.ts";
 import type { KlpLayout } from "./layout.ts";
-import { addInitExit, addKlpStructures, addModinfo, addThisModule, setModuleInitExit, type PatchedFunction } from "./structures.ts";
+import { addInitExit, addKlpStructures, addModinfo, addThisModule, setModuleInitExit, type Callback, type PatchedFunction } from "./structures.ts";
+import { KPATCH_CALLBACKS } from "../kpatch-macros.ts";
 import { locate } from "./sympos.ts";
 import type { VmlinuxSymbols } from "./vmlinux-symbols.ts";
 
@@ -142,11 +144,33 @@ export function assembleModule(input: AssembleInput): AssembledModule {
   });
 
   const mod = addThisModule(b, layout, input.name);
-  const patch = addKlpStructures(b, layout, funcs, mod.symbol, input.replace === true);
+  const patch = addKlpStructures(b, layout, funcs, mod.symbol, input.replace === true, callbacksOf(src, srcSymbols, symbolMap, layout));
   const { init, exit } = addInitExit(b, patch);
   setModuleInitExit(b, layout, mod.section, init, exit);
   addModinfo(b, { license: "GPL", livepatch: "Y", name: input.name, vermagic: layout.vermagic });
 
   const elf = b.build(src.header);
   return { bytes: writeElf32(elf, { rebuildShstrtab: true }), elf, functions, references };
+}
+
+/**
+ * kpatch-macros.h's callbacks: each KPATCH_*_CALLBACK leaves a pointer
+ * variable with a fixed name whose only content is a relocation to the
+ * callback. The function it points to goes into klp_object.callbacks.
+ */
+function callbacksOf(src: ElfFile, symbols: readonly ElfSymbol[], symbolMap: ReadonlyMap<number, number>, layout: KlpLayout): Callback[] {
+  const found: Callback[] = [];
+  for (const [variable, field] of Object.entries(KPATCH_CALLBACKS)) {
+    const v = symbols.find((s) => s.name === variable && s.shndx !== SHN_UNDEF && s.shndx < SHN_LORESERVE);
+    if (!v) continue;
+    if (!layout.klp_callbacks || layout.klp_object.callbacks === undefined) {
+      throw new KlpModuleError("layout", `the patch uses ${variable.replace(/^__kpatch_(.*)_callback$/, "KPATCH_$1_CALLBACK").toUpperCase()}, but this image's klp-layout.json does not measure klp_object.callbacks: rebuild the images`, variable);
+    }
+    const rel = src.sections.find((r) => (r.type === SHT_REL || r.type === SHT_RELA) && r.info === v.shndx);
+    const r = rel && readRelocations(rel, rel.type === SHT_REL ? src.sections[v.shndx] : undefined).find((x) => x.offset === v.value);
+    const symbol = r && symbolMap.get(r.symbol);
+    if (!r || symbol === undefined) throw new KlpModuleError("layout", `${variable} does not point to a function of the patch`, variable);
+    found.push({ offset: layout.klp_object.callbacks + layout.klp_callbacks[field], symbol, addend: r.addend });
+  }
+  return found;
 }

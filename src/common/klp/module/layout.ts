@@ -14,7 +14,9 @@ export interface KlpLayout {
   vermagic: string;
   module: StructLayout & { name: number; init: number; exit: number; name_len: number };
   klp_func: StructLayout & { old_name: number; new_func: number; old_sympos: number };
-  klp_object: StructLayout & { name: number; funcs: number };
+  klp_object: StructLayout & { name: number; funcs: number; callbacks?: number };
+  /** Absent in layouts measured before callbacks were supported. */
+  klp_callbacks?: StructLayout & { pre_patch: number; post_patch: number; pre_unpatch: number; post_unpatch: number };
   klp_patch: StructLayout & { mod: number; objs: number; replace: number };
   bug_entry: StructLayout;
   exception_table_entry: StructLayout;

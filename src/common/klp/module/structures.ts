@@ -13,6 +13,13 @@ export interface PatchedFunction {
   newFunc: number;
 }
 
+/** A klp_object.callbacks slot: where in the klp_object, and the function it points to. */
+export interface Callback {
+  offset: number;
+  symbol: number;
+  addend: number;
+}
+
 const encoder = new TextEncoder();
 
 function u32(data: Uint8Array, at: number, value: number): void {
@@ -20,7 +27,14 @@ function u32(data: Uint8Array, at: number, value: number): void {
 }
 
 /** klp_func[n+1], klp_object[2] (vmlinux only), klp_patch; returns the klp_patch symbol. */
-export function addKlpStructures(b: ElfBuilder, layout: KlpLayout, funcs: readonly PatchedFunction[], thisModule: number, replace = false): number {
+export function addKlpStructures(
+  b: ElfBuilder,
+  layout: KlpLayout,
+  funcs: readonly PatchedFunction[],
+  thisModule: number,
+  replace = false,
+  callbacks: readonly Callback[] = [],
+): number {
   // old_name strings.
   const names: number[] = [];
   const chunks: Uint8Array[] = [];
@@ -49,6 +63,7 @@ export function addKlpStructures(b: ElfBuilder, layout: KlpLayout, funcs: readon
   // objs[0]: name NULL = vmlinux; objs[1]: terminator.
   const objSec = b.addSection({ name: ".data.klp_objects", type: SHT_PROGBITS, flags: SHF_ALLOC | SHF_WRITE, addralign: O.align, data: new Uint8Array(O.size * 2) });
   b.relocate(objSec, { offset: O.funcs, type: R_386_32, symbol: b.sectionSymbol(funcSec), addend: 0 });
+  for (const c of callbacks) b.relocate(objSec, { offset: c.offset, type: R_386_32, symbol: c.symbol, addend: c.addend });
 
   const P = layout.klp_patch;
   const patchData = new Uint8Array(P.size);
