@@ -90,7 +90,7 @@ describe("playground page", () => {
     await expect.poll(() => markers(page), { timeout: 10_000 }).toContainEqual(expect.objectContaining({ resource: "/patch.diff", line: expected }));
   });
 
-  it("keeps the patch text across a reload", async () => {
+  it("keeps the patch text across a reload, even a broken one", async () => {
     const text = sampleById("meminfo")!.diff.replace("LivePatched:         yes", "Persisted:           yes");
     await typeDiff(page, text);
     await expect.poll(() => editorDiff(page)).toBe(text);
@@ -98,6 +98,33 @@ describe("playground page", () => {
     await page.reload();
     await pageReady(page);
     await expect.poll(() => editorDiff(page), { timeout: 30_000 }).toBe(text);
+
+    const broken = text.replace(/^@@ .*$/m, "@@ garbage @@");
+    await typeDiff(page, broken);
+    await expect.poll(() => markers(page), { timeout: 10_000 }).not.toEqual([]);
+    await page.waitForTimeout(700);
+    await page.reload();
+    await pageReady(page);
+    await expect.poll(() => editorDiff(page), { timeout: 30_000 }).toBe(broken);
+    await expect.poll(() => markers(page), { timeout: 10_000 }).not.toEqual([]);
+  });
+
+  it("embeds: ?embed=1&sample=… shows editor and terminal with that sample, and leaves saved work alone", async () => {
+    const saved = await editorDiff(page);
+    const embed = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+    try {
+      await embed.goto(`${url}?embed=1&sample=uname`);
+      await pageReady(embed);
+      await expect.poll(() => editorDiff(embed), { timeout: 30_000 }).toBe(sampleById("uname")!.diff);
+      expect(await embed.locator(".sources").isVisible()).toBe(false);
+      expect(await embed.locator("#terminal").isVisible()).toBe(true);
+      await embed.screenshot({ path: "test-results/page-embed.png" });
+    } finally {
+      await embed.close();
+    }
+    await page.reload();
+    await pageReady(page);
+    await expect.poll(() => editorDiff(page), { timeout: 30_000 }).toBe(saved);
   });
 
   it("round-trips a share link: the fragment's patch lands in the editor", async () => {
