@@ -6,6 +6,9 @@ import * as Comlink from "comlink";
 import type { BuilderApi } from "../../workers/builder.worker.ts";
 import type { Progress } from "./images.ts";
 
+/** The editor's name for the patch itself (editor/patch-editor.ts DIFF_TAB). */
+const DIFF_FILE = "patch.diff";
+
 export type BuildStageName = "parse" | "apply" | "plan" | "compile" | "diff" | "assemble";
 
 export interface BuildStage {
@@ -90,13 +93,12 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
           reply.stage as BuildStageName,
           reply.message,
           reply.detail,
-          reply.diagnostics.map((d) => ({
-            file: d.file,
-            line: d.line,
-            column: d.column,
-            severity: d.severity === "fatal error" ? "error" : d.severity,
-            message: d.message,
-          })),
+          // On the source file, and on the diff line that shows it (where the person is typing).
+          reply.diagnostics.flatMap((d) => {
+            const severity = d.severity === "fatal error" ? "error" : d.severity;
+            const onSource: BuildDiagnostic = { file: d.file, line: d.line, column: d.column, severity, message: d.message };
+            return d.diffLine === undefined ? [onSource] : [onSource, { file: DIFF_FILE, line: d.diffLine, severity, message: `${d.file}:${d.line}: ${d.message}` }];
+          }),
         );
       }
       const o = reply.output;

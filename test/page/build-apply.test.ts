@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
 import { buildAndServe, launchChromium } from "../../src/node/page/serve.ts";
+import { sampleById } from "../../src/browser/samples/index.ts";
 
 let server: PreviewServer;
 let browser: Browser;
@@ -72,5 +73,18 @@ describe("build and apply in the page", () => {
     expect(after).toContain("klp.role=target");
     expect(after).not.toContain("[live patched!]");
     expect(errors).toEqual([]);
+  });
+
+  it("puts a compile error on the diff line that caused it", async () => {
+    const broken = sampleById("cmdline")!.diff.replace('seq_puts(m, " [live patched!]");', "seq_puts(m, undeclared_here);");
+    await page.locator('.tab[data-tab="patch.diff"]').click();
+    await page.locator("#editor .view-lines").click();
+    await page.keyboard.press("ControlOrMeta+A");
+    await page.keyboard.insertText(broken);
+    await page.keyboard.press("ControlOrMeta+Enter");
+    await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 300_000, interval: 1000 }).toMatch(/error/i);
+    expect(await page.locator(".build-summary").textContent()).toMatch(/fs\/proc\/cmdline\.c:11:\d+ \(diff line 7\): 'undeclared_here' undeclared/);
+    const markers = await page.evaluate(() => (window as unknown as { klpPage: { markers(): { resource: string; line: number; message: string }[] } }).klpPage.markers());
+    expect(markers).toContainEqual(expect.objectContaining({ resource: "/patch.diff", line: 7 }));
   });
 });

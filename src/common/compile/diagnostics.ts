@@ -7,6 +7,8 @@ export interface Diagnostic {
   message: string;
   /** "In function 'foo':" context GCC printed before it, when any. */
   function?: string;
+  /** The line of the user's diff that shows this source line, when the diff shows it. */
+  diffLine?: number;
 }
 
 const MESSAGE = /^(.+?):(\d+):(\d+): (fatal error|error|warning|note): (.*)$/;

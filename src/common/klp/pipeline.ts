@@ -212,7 +212,11 @@ async function compileAll(compiler: Compiler, plan: Plan, applied: ApplyResult, 
       const detail = r.diagnostics.length
         ? r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}${diffLineNote(parsed, applied, d)}`).join("\n")
         : r.log.trim();
-      throw new KlpBuildError("compile", message, detail, r.diagnostics);
+      const located = r.diagnostics.map((d) => {
+        const diffLine = diffLineOf(parsed, applied, d.file, d.line);
+        return diffLine === undefined ? d : { ...d, diffLine };
+      });
+      throw new KlpBuildError("compile", message, detail, located);
     }
     return { object: p.object, original: r.baseline, patched: r.object };
   };
