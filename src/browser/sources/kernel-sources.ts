@@ -1,8 +1,7 @@
 // The kernel sources of our build, read on demand from the toolchain image:
 // the list from kbuild.json (every compiled .c and every header it read),
 // the text from the image's content-addressed, zstd-compressed files.
-import { decompress } from "fzstd";
-import { findBasefsFile, type BasefsIndex } from "../../common/images/basefs.ts";
+import { basefsFilesBase, decodeStoredFile, findBasefsFile, type BasefsIndex } from "../../common/images/basefs.ts";
 import type { KbuildIndex } from "../../common/kbuild/index-format.ts";
 import type { ImagesManifest } from "../../common/images/manifest.ts";
 import { fetchArtifact } from "../images.ts";
@@ -76,10 +75,9 @@ export class KernelSources {
     const entry = findBasefsFile(await this.index, `${this.treeDir}/${path}`);
     if (!entry) return undefined;
     const name = entry[6] as string;
-    const base = this.imagesBase + this.manifest.toolchain.basefs.replace(/[^/]*$/, "") + "files/";
-    const r = await fetch(base + name);
+    const r = await fetch(basefsFilesBase(this.imagesBase + this.manifest.toolchain.basefs) + name);
     if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
     const stored = new Uint8Array(await r.arrayBuffer());
-    return new TextDecoder().decode(name.endsWith(".zst") ? decompress(stored) : stored);
+    return new TextDecoder().decode(decodeStoredFile(name, stored));
   }
 }

@@ -1,4 +1,6 @@
-// v86 9p basefs index (fs.json, format version 3): lookups by path.
+// v86 9p basefs index (fs.json, format version 3): lookups by path, and
+// where and how its content-addressed files are stored.
+import { decompress } from "fzstd";
 
 export type BasefsEntry = [string, number, number, number, number, number, string | BasefsEntry[]];
 
@@ -30,4 +32,14 @@ export function findBasefsFile(index: BasefsIndex, path: string): BasefsEntry | 
     entries = entry[6] as BasefsEntry[];
   }
   return undefined;
+}
+
+/** Where an index's content-addressed files live: "files/" beside it (a URL or a path). */
+export function basefsFilesBase(basefs: string): string {
+  return basefs.replace(/[^/]*$/, "") + "files/";
+}
+
+/** A stored file's bytes as the guest sees them: "<hash>.zst" names are zstd-compressed. */
+export function decodeStoredFile(name: string, stored: Uint8Array): Uint8Array {
+  return name.endsWith(".zst") ? decompress(stored) : stored;
 }

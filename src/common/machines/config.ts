@@ -1,5 +1,6 @@
 import type { ImagesManifest } from "../images/manifest.ts";
 import type { MachineProfile } from "./profiles.ts";
+import { basefsFilesBase } from "../images/basefs.ts";
 import type { MachineConfig } from "../../machine/machine.ts";
 
 /** Reads one artifact (decoded) by its manifest name: fetch in a browser, fs in Node. */
@@ -41,7 +42,7 @@ export async function machineConfigFrom(
   }
   if (profile.role === "builder") {
     const basefs = where.imagesBase + manifest.toolchain.basefs;
-    config.filesystem = { basefs, baseurl: basefs.replace(/[^/]*$/, "") + "files/" };
+    config.filesystem = { basefs, baseurl: basefsFilesBase(basefs) };
   }
   return config;
 }

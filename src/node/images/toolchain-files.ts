@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { decompress } from "fzstd";
-import { findBasefsFile, type BasefsIndex } from "../../common/images/basefs.ts";
+import { join } from "node:path";
+import { basefsFilesBase, decodeStoredFile, findBasefsFile, type BasefsIndex } from "../../common/images/basefs.ts";
 import type { KbuildIndex } from "../../common/kbuild/index-format.ts";
 import { imagesDir, loadManifest, readArtifact } from "./store.ts";
 
@@ -14,7 +13,7 @@ export class ToolchainFiles {
     const manifest = loadManifest(dir);
     const indexPath = join(dir, manifest.toolchain.basefs);
     this.index = JSON.parse(readFileSync(indexPath, "utf8")) as BasefsIndex;
-    this.filesDir = join(dirname(indexPath), "files");
+    this.filesDir = basefsFilesBase(indexPath);
   }
 
   /** A file by its path in the image (e.g. "build/linux/fs/proc/cmdline.o"), or undefined. */
@@ -22,8 +21,7 @@ export class ToolchainFiles {
     const entry = findBasefsFile(this.index, path);
     if (!entry) return undefined;
     const name = entry[6] as string;
-    const stored = readFileSync(join(this.filesDir, name));
-    return name.endsWith(".zst") ? decompress(stored) : stored;
+    return decodeStoredFile(name, readFileSync(join(this.filesDir, name)));
   }
 }
 

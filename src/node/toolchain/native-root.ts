@@ -1,15 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
-import { decompress } from "fzstd";
+import { join } from "node:path";
+import { basefsFilesBase, decodeStoredFile, entryType, type BasefsEntry, type BasefsIndex } from "../../common/images/basefs.ts";
 import { imagesDir, loadManifest } from "../images/store.ts";
-
-type Entry = [string, number, number, number, number, number, string | Entry[]];
-
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
-const S_IFLNK = 0o120000;
 
 export function cacheDir(): string {
   return process.env.KLP_CACHE_DIR ?? join(homedir(), ".cache", "klp-playground");
@@ -28,22 +22,22 @@ export function nativeToolchainRoot(dir = imagesDir()): string {
   const root = join(cacheDir(), `toolchain-${key}`);
   if (existsSync(join(root, ".klp-complete"))) return root;
 
-  const filesDir = join(dirname(indexPath), "files");
+  const filesDir = basefsFilesBase(indexPath);
   const partial = `${root}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
-  const index = JSON.parse(indexBytes.toString("utf8")) as { fsroot: Entry[] };
-  const unpack = (entries: Entry[], at: string): void => {
-    for (const [name, , , mode, , , target] of entries) {
+  const index = JSON.parse(indexBytes.toString("utf8")) as BasefsIndex;
+  const unpack = (entries: BasefsEntry[], at: string): void => {
+    for (const entry of entries) {
+      const [name, , , mode, , , target] = entry;
       const path = join(at, name);
-      const type = mode & S_IFMT;
-      if (type === S_IFDIR) {
+      const type = entryType(entry);
+      if (type === "dir") {
         mkdirSync(path, { recursive: true });
-        unpack(target as Entry[], path);
-      } else if (type === S_IFLNK) {
+        unpack(target as BasefsEntry[], path);
+      } else if (type === "symlink") {
         symlinkSync(target as string, path);
       } else {
-        const stored = readFileSync(join(filesDir, target as string));
-        writeFileSync(path, (target as string).endsWith(".zst") ? decompress(stored) : stored);
+        writeFileSync(path, decodeStoredFile(target as string, readFileSync(join(filesDir, target as string))));
         chmodSync(path, mode & 0o7777);
       }
     }

@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { imagesDir, loadManifest, REPO_DIR } from "../../../src/node/images/store.ts";
 import { recipeHash } from "../../../src/node/images/recipe-hash.ts";
-import type { BasefsEntry, BasefsIndex } from "../../../src/common/images/basefs.ts";
+import { entryType, type BasefsEntry, type BasefsIndex } from "../../../src/common/images/basefs.ts";
 
 const dir = imagesDir();
 const manifest = loadManifest(dir);
@@ -41,7 +41,7 @@ describe("images manifest", () => {
     const walk = (entries: BasefsEntry[]): void => {
       for (const e of entries) {
         if (Array.isArray(e[6])) walk(e[6]);
-        else if ((e[3] & 0o170000) === 0o100000) {
+        else if (entryType(e) === "file") {
           count++;
           expect(files.has(e[6]), e[0]).toBe(true);
         }
