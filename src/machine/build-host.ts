@@ -1,6 +1,7 @@
 import type { Machine } from "./machine.ts";
 import type { KbuildIndex } from "../common/kbuild/index-format.ts";
 import { retargetCompile, shellQuote } from "../common/kbuild/command.ts";
+import { treeRelativePath } from "../common/kbuild/tree-path.ts";
 import { splitPreamble } from "../common/compile/preamble.ts";
 import { pchCommands } from "../common/compile/pch.ts";
 import { parseGccDiagnostics, type Diagnostic } from "../common/compile/diagnostics.ts";
@@ -169,9 +170,7 @@ export class BuildHost {
     const entries = Object.entries(files);
     const names = await this.uploadFiles(entries.map(([, text]) => text));
     return entries.map(([path], i) => {
-      const normal = path.replace(/^\.\//, "");
-      if (normal.startsWith("/") || normal.split("/").includes("..")) throw new Error(`${path} is outside the kernel tree`);
-      return { path: normal, file: names[i]! };
+      return { path: treeRelativePath(path), file: names[i]! };
     });
   }
 

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, posix } from "node:path";
+import { join } from "node:path";
 import { retargetCompile, shellQuote } from "../../common/kbuild/command.ts";
 import type { KbuildIndex } from "../../common/kbuild/index-format.ts";
+import { treeRelativePath } from "../../common/kbuild/tree-path.ts";
 import { runInToolchainRoot } from "./native-compile.ts";
 
 export interface NativeCompileRequest {
@@ -42,9 +43,7 @@ async function compileNow(root: string, kbuild: KbuildIndex, request: NativeComp
   const out = `/tmp/klp-native-${process.pid}-${++counter}.o`;
   try {
     for (const [path, text] of Object.entries(request.overrides ?? {})) {
-      const normal = posix.normalize(path);
-      if (normal.startsWith("../") || posix.isAbsolute(normal)) throw new Error(`${path} is outside the kernel tree`);
-      const file = join(tree, normal);
+      const file = join(tree, treeRelativePath(path));
       saved.set(file, existsSync(file) ? readFileSync(file) : undefined);
       mkdirSync(join(file, ".."), { recursive: true });
       writeFileSync(file, text);
