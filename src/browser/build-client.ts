@@ -30,8 +30,9 @@ export interface BuildResult {
   module: Uint8Array;
   /** Module name, also /sys/kernel/livepatch/<name>. */
   name: string;
-  object: string;
-  changedFunctions: { name: string; reason: string }[];
+  /** The kernel objects the module patches. */
+  objects: string[];
+  changedFunctions: { name: string; object: string; reason: string }[];
   newFunctions: string[];
   newData: string[];
   notes: string[];
@@ -105,7 +106,7 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
       return {
         module: o.module,
         name: o.name,
-        object: o.object,
+        objects: o.objects,
         changedFunctions: o.changedFunctions,
         newFunctions: o.newFunctions,
         newData: o.newData,

@@ -169,6 +169,50 @@ describe("klp apply: patches built and loaded into the target", () => {
     expect(r.exec!.stdout).toBe("(1) (2)\n(1)\n");
   });
 
+  it("a shadow variable across several files: set in fork, freed in exit, shown in /proc/<pid>/status", async () => {
+    const id = "#define KLP_FORK_ID 0x6b6c7002\n";
+    const uses = (after: string) => `${after}#include <linux/livepatch.h>\n\n${id}extern atomic_t klp_fork_live;\n`;
+    const fork = patchOf(
+      "kernel/fork.c",
+      {
+        before: "#include <linux/sched/autogroup.h>\n",
+        after: `#include <linux/sched/autogroup.h>\n#include <linux/livepatch.h>\n\n${id}\n/* Processes forked since the patch that are still alive. */\natomic_t klp_fork_live = ATOMIC_INIT(0);\nstatic atomic_t klp_fork_seq = ATOMIC_INIT(0);\n`,
+      },
+      {
+        before: "\twake_up_new_task(p);\n\n\t/* forking complete",
+        after:
+          "\t{\n\t\tint *seq = klp_shadow_alloc(p, KLP_FORK_ID, sizeof(*seq), GFP_KERNEL, NULL, NULL);\n\n\t\tif (seq) {\n\t\t\t*seq = atomic_inc_return(&klp_fork_seq);\n\t\t\tatomic_inc(&klp_fork_live);\n\t\t}\n\t}\n\twake_up_new_task(p);\n\n\t/* forking complete",
+      },
+    );
+    const exit = patchOf(
+      "kernel/exit.c",
+      { before: "#include <linux/slab.h>\n", after: uses("#include <linux/slab.h>\n") },
+      {
+        before: "\tWARN_ON(irqs_disabled());\n\n\tsynchronize_group_exit(tsk, code);",
+        after: "\tWARN_ON(irqs_disabled());\n\n\tif (klp_shadow_get(tsk, KLP_FORK_ID)) {\n\t\tklp_shadow_free(tsk, KLP_FORK_ID, NULL);\n\t\tatomic_dec(&klp_fork_live);\n\t}\n\tsynchronize_group_exit(tsk, code);",
+      },
+    );
+    const status = patchOf(
+      "fs/proc/array.c",
+      { before: '#include "internal.h"\n', after: uses('#include "internal.h"\n') },
+      {
+        before: "\tarch_proc_pid_thread_features(m, task);\n\treturn 0;",
+        after: '\tarch_proc_pid_thread_features(m, task);\n\t{\n\t\tint *seq = klp_shadow_get(task, KLP_FORK_ID);\n\n\t\tif (seq)\n\t\t\tseq_printf(m, "KlpFork:\\t%d %d\\n", *seq, atomic_read(&klp_fork_live));\n\t}\n\treturn 0;',
+      },
+    );
+    // Two processes forked one after the other: consecutive numbers, and the
+    // same count of live ones (the first grep's shadow was freed when it
+    // exited). init was forked before the patch: it has none.
+    const r = await apply({ fork_shadow: fork + exit + status }, "grep Klp /proc/self/status; grep Klp /proc/self/status; grep -c Klp /proc/1/status");
+    expect(r.changedFunctions.map((f) => f.name).sort()).toEqual(["do_exit", "kernel_clone", "proc_pid_status"]);
+    const lines = r.exec!.stdout.split("\n");
+    const [first, second] = lines.slice(0, 2).map((l) => /^KlpFork:\t(\d+) (\d+)$/.exec(l)?.slice(1).map(Number));
+    expect(first, r.exec!.stdout).toBeDefined();
+    expect(second![0]).toBe(first![0]! + 1);
+    expect(second![1]).toBe(first![1]);
+    expect(lines[2]).toBe("0");
+  });
+
   it("atomic replace: patch B replaces patch A", async () => {
     const r = await apply({ replace_a: cmdlineSuffix("A"), replace_b: cmdlineSuffix("B") }, "ls /sys/kernel/livepatch; cat /proc/cmdline");
     const [patches, cmdline] = r.exec!.stdout.split("\n");
@@ -251,17 +295,16 @@ describe("refusals, each with its own message", () => {
       after: "static inline bool pde_has_proc_lseek(const struct proc_dir_entry *pde)\n{\n\treturn (pde->flags & PROC_ENTRY_proc_lseek) && pde->proc_ops;",
     });
     const out = await buildPatch({ diffText: patch, name: "klp_header", compiler });
-    expect(out.object).toBe("fs/proc/inode.o");
+    expect(out.objects).toEqual(["fs/proc/inode.o"]);
     expect(out.notes).toContainEqual(expect.stringMatching(/^fs\/proc\/internal\.h: \d+ objects of vmlinux include it/));
     expect(out.stages.find((s) => s.name === "plan")?.detail).toMatch(/fs\/proc\/cmdline\.o/);
   });
 
-  it("a header change that changes functions in two objects is refused, naming both", async () => {
-    const e = await refusal(
-      patchOf("fs/proc/internal.h", { before: "\treturn S_ISDIR(pde->mode) && !pde->proc_iops;", after: "\treturn S_ISDIR(pde->mode) && !pde->proc_iops && !pde->proc_dops;" }),
-    );
-    expect(e.stage).toBe("diff");
-    expect(e.message).toMatch(/^the patch changes functions in 2 objects \(fs\/proc\/generic\.o, fs\/proc\/inode\.o\); a module patches one object for now/);
+  it("a header change that changes functions in two objects: one module patches both", async () => {
+    const patch = patchOf("fs/proc/internal.h", { before: "\treturn S_ISDIR(pde->mode) && !pde->proc_iops;", after: "\treturn S_ISDIR(pde->mode) && !pde->proc_iops && !pde->proc_dops;" });
+    const out = await buildPatch({ diffText: patch, name: "klp_header_two", compiler });
+    expect(out.objects).toEqual(["fs/proc/generic.o", "fs/proc/inode.o"]);
+    expect(new Set(out.changedFunctions.map((f) => f.object))).toEqual(new Set(out.objects));
   });
 
   it("a comment in a header: no functional change in any of its objects", async () => {

@@ -29,7 +29,7 @@ afterAll(async () => {
 async function buildModule(name: string, object: string, edits: Edit[]): Promise<AssembledModule> {
   const pair = await compilePair(object, edits);
   const diff = diffObjects(pair.original, pair.patched, { exported, specialSizes: specialSizesOf(layout) });
-  return assembleModule({ diff, name, layout, vmlinux, exported });
+  return assembleModule({ diffs: [diff], name, layout, vmlinux, exported });
 }
 
 /** Copies the module in over 9p, loads it and waits for the transition to finish without force. */

@@ -60,7 +60,7 @@ export class BuildPanel {
   succeeded(r: BuildResult): void {
     const list = (label: string, names: string[]) => (names.length ? el("div", {}, `${label}: `, ...names.map((n) => el("code", {}, n))) : null);
     const parts = [
-      el("div", { class: "ok-line" }, `✓ ${r.name}.ko · ${(r.module.length / 1024).toFixed(1)} KB · patches ${r.object}`),
+      el("div", { class: "ok-line" }, `✓ ${r.name}.ko · ${(r.module.length / 1024).toFixed(1)} KB · patches ${r.objects.join(", ")}`),
       list("changed", r.changedFunctions.map((f) => `${f.name}()`)),
       list("new", r.newFunctions.map((f) => `${f}()`)),
       list("new data", r.newData),

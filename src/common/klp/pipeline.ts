@@ -47,6 +47,8 @@ export interface BuildInput {
 
 export interface BuiltFunction {
   name: string;
+  /** The kernel object it is part of ("kernel/fork.o"). */
+  object: string;
   /** Why the differ included it. */
   reason: string;
 }
@@ -54,8 +56,8 @@ export interface BuiltFunction {
 export interface BuildOutput {
   module: Uint8Array;
   name: string;
-  /** The object the module patches (one per module for now). */
-  object: string;
+  /** The kernel objects whose functions the module replaces (all part of vmlinux). */
+  objects: string[];
   changedFunctions: BuiltFunction[];
   newFunctions: string[];
   /** New variables and string data the module carries. */
@@ -117,27 +119,25 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
 
   const compiled = await timed("compile", () => compileAll(input.compiler, plan, applied, parsed), (c) => `${c.length} object${c.length === 1 ? "" : "s"}`);
   const diffs = await timed("diff", () => diffAll(compiled, input), (d) => d.map((x) => `${x.object}: ${x.diff.changedFunctions.length} changed`).join(", "));
-  if (diffs.length > 1) {
-    throw new KlpBuildError(
-      "diff",
-      `the patch changes functions in ${diffs.length} objects (${diffs.map((d) => d.object).join(", ")}); a module patches one object for now: split it into one patch per file`,
-      diffs.map((d) => `${d.object}: ${d.diff.changedFunctions.map((f) => f.name).join(", ")}`).join("\n"),
-    );
-  }
-  const { object, diff } = diffs[0]!;
-  notes.push(...diff.notes);
+  for (const d of diffs) notes.push(...d.diff.notes);
   const assembled = await timed(
     "assemble",
-    () => guard("assemble", () => assembleModule({ diff, name: input.name, layout: input.layout, vmlinux: input.vmlinux, exported: input.exported, replace: input.replace ?? true })),
+    () =>
+      guard("assemble", () =>
+        assembleModule({ diffs: diffs.map((d) => d.diff), name: input.name, layout: input.layout, vmlinux: input.vmlinux, exported: input.exported, replace: input.replace ?? true }),
+      ),
     (m) => `${m.bytes.length} bytes`,
   );
+  const included = diffs.flatMap((d) => d.diff.included);
+  // The assembler lists functions object by object, in the differ's order.
+  const objectOf = diffs.flatMap((d) => d.diff.changedFunctions.map(() => d.object));
   return {
     module: assembled.bytes,
     name: input.name,
-    object,
-    changedFunctions: assembled.functions.map((f) => ({ name: f.name, reason: f.reason })),
-    newFunctions: diff.included.filter((i) => i.kind === "new-function").map((i) => i.name),
-    newData: diff.included.filter((i) => i.kind === "new-data").map((i) => i.name),
+    objects: diffs.map((d) => d.object),
+    changedFunctions: assembled.functions.map((f, i) => ({ name: f.name, object: objectOf[i]!, reason: f.reason })),
+    newFunctions: included.filter((i) => i.kind === "new-function").map((i) => i.name),
+    newData: included.filter((i) => i.kind === "new-data").map((i) => i.name),
     references: assembled.references,
     notes,
     stages,

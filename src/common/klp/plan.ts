@@ -28,7 +28,7 @@ export interface Plan {
   notes: string[];
 }
 
-export type KlpPlanReason = "assembly" | "not-built" | "vdso" | "boot-code" | "module" | "deleted-file" | "not-source" | "no-change";
+export type KlpPlanReason = "assembly" | "not-built" | "vdso" | "host-tool" | "boot-code" | "module" | "deleted-file" | "not-source" | "no-change";
 
 export class KlpPlanError extends Error {
   override readonly name = "KlpPlanError";
@@ -80,11 +80,18 @@ function readersOf(kbuild: KbuildIndex, path: string): string[] {
   return map.get(path) ?? [];
 }
 
-const VDSO = /^arch\/x86\/entry\/vdso\//;
+// The objects linked into the vDSO image. The rest of arch/x86/entry/vdso/
+// (vma.c, vdso32-setup.c, extable.c) is kernel code that maps it.
+const VDSO = /^arch\/x86\/entry\/vdso\/vdso(32|64|x32)\//;
+
+/** Programs kbuild builds to run on the build machine (relocs, …): no -D__KERNEL__. */
+function isHostTool(entry: KbuildObject): boolean {
+  return !/(^|\s)-D__KERNEL__(\s|$)/.test(entry.command);
+}
 
 /** Why an object cannot be rebuilt into a live patch, or undefined when it can. */
 function refusal(object: string, entry: KbuildObject, file: string): KlpPlanError | undefined {
-  if (VDSO.test(entry.source) || VDSO.test(object)) {
+  if (VDSO.test(object)) {
     return new KlpPlanError("vdso", file, `${file}: vDSO code runs in user space, mapped into every process; a live patch can only replace kernel functions`);
   }
   if (entry.kind === "boot") {
@@ -92,6 +99,9 @@ function refusal(object: string, entry: KbuildObject, file: string): KlpPlanErro
   }
   if (entry.kind === "module") {
     return new KlpPlanError("module", file, `${file}: ${object} is part of a loadable module, not vmlinux; live patching modules is not supported yet, only code built into the kernel`);
+  }
+  if (isHostTool(entry)) {
+    return new KlpPlanError("host-tool", file, `${file}: ${object} is a program the kernel build runs on the build machine, not part of the kernel; there is nothing to live patch`);
   }
   if (entry.language !== "c") {
     return new KlpPlanError("assembly", file, `${file}: assembly cannot be live patched (the patch tools compare compiled C functions, and assembly has no __fentry__ hook to redirect)`);
@@ -162,7 +172,7 @@ export function planBuild(files: readonly PlanFile[], kbuild: KbuildIndex, optio
     }
     const usable = readers.filter((o) => {
       const e = kbuild.objects[o]!;
-      return e.kind === "vmlinux" && e.language === "c" && !VDSO.test(o);
+      return e.kind === "vmlinux" && e.language === "c" && !VDSO.test(o) && !isHostTool(e);
     });
     const skipped = readers.length - usable.length;
     if (usable.length === 0) {
@@ -172,7 +182,7 @@ export function planBuild(files: readonly PlanFile[], kbuild: KbuildIndex, optio
     for (const o of usable) add(o, path);
     notes.push(
       `${path}: ${usable.length} object${usable.length === 1 ? "" : "s"} of vmlinux include${usable.length === 1 ? "s" : ""} it` +
-        (skipped ? ` (${skipped} more in assembly, boot code, vDSO or modules left alone)` : ""),
+        (skipped ? ` (${skipped} more in assembly, boot code, the vDSO, host programs or modules left alone)` : ""),
     );
   }
   if (planned.size === 0) {

@@ -35,7 +35,7 @@ export async function benchLivePatch(log: (s: string) => void): Promise<LivePatc
   for (let i = 0; i < 10; i++) {
     const t = performance.now();
     const diff = diffObjects(compiled.baseline!, compiled.object!, { exported: inputs.exported, specialSizes: specialSizesOf(inputs.layout) });
-    assembleModule({ diff, name: "bench", layout: inputs.layout, vmlinux: inputs.vmlinux, exported: inputs.exported });
+    assembleModule({ diffs: [diff], name: "bench", layout: inputs.layout, vmlinux: inputs.vmlinux, exported: inputs.exported });
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);

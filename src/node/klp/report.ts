@@ -12,7 +12,9 @@ function formatMs(ms: number): string {
 }
 
 export function formatSummary(out: BuildOutput): string {
-  const lines = out.changedFunctions.map((f) => `  changed  ${f.name}  (${f.reason})`);
+  // With several objects, say which each function is in: two files may have a static of the same name.
+  const several = out.objects.length > 1;
+  const lines = out.changedFunctions.map((f) => `  changed  ${f.name}${several ? ` [${f.object}]` : ""}  (${f.reason})`);
   for (const f of out.newFunctions) lines.push(`  new      ${f}()`);
   for (const d of out.newData) lines.push(`  new data ${d}`);
   for (const n of out.notes) lines.push(`  note: ${n}`);

@@ -32,7 +32,7 @@ const exported = exportedSymbols();
 async function build(object: string, edits: Edit[], name = "klp_test") {
   const pair = await compilePair(object, edits);
   const diff = diffObjects(pair.original, pair.patched, { exported });
-  return assembleModule({ diff, name, layout, vmlinux, exported });
+  return assembleModule({ diffs: [diff], name, layout, vmlinux, exported });
 }
 
 function section(elf: ElfFile, name: string) {
@@ -130,6 +130,46 @@ describe("assembleModule", () => {
     const pos = vmlinux.localsIn("c_start", "consoles.c")[0].position;
     expect(pos).toBeGreaterThan(0);
     expect(u32(section(elf, ".data.klp_funcs").data, layout.klp_func.old_sympos)).toBe(pos);
+  });
+
+  it("puts functions of several objects under one klp_object, one table per special section, and links their new globals to each other", async () => {
+    // meminfo.c defines a new global and WARNs; version.c uses the global and WARNs too.
+    const meminfo = await compilePair("fs/proc/meminfo.o", [
+      { before: "static int meminfo_proc_show(struct seq_file *m, void *v)\n{\n", after: "int klp_reads;\n\nstatic int meminfo_proc_show(struct seq_file *m, void *v)\n{\n\tWARN_ON_ONCE(++klp_reads < 0);\n" },
+    ]);
+    const version = await compilePair("fs/proc/version.o", [
+      { before: "static int version_proc_show(struct seq_file *m, void *v)\n{\n", after: "extern int klp_reads;\n\nstatic int version_proc_show(struct seq_file *m, void *v)\n{\n\tWARN_ON_ONCE(klp_reads < 0);\n\tseq_printf(m, \"%d \", klp_reads);\n" },
+    ]);
+    const diffs = [diffObjects(meminfo.original, meminfo.patched, { exported }), diffObjects(version.original, version.patched, { exported })];
+    const m = assembleModule({ diffs, name: "klp_two", layout, vmlinux, exported });
+    expect(m.functions.map((f) => f.name)).toEqual(["meminfo_proc_show", "version_proc_show"]);
+    // klp_reads is the module's own: no livepatch symbol, no reference to vmlinux.
+    expect(m.references.map((r) => r.name)).not.toContain("klp_reads");
+    const elf = parseElf32(m.bytes);
+    const symbols = readSymbols(elf, findSectionByType(elf, SHT_SYMTAB));
+    expect(symbols.filter((s) => s.name.includes("klp_reads")).map((s) => s.name)).toEqual(["klp_reads"]);
+    // One of each table, with both objects' entries; each entry's owner relocation points into a patched function.
+    for (const [name, entry] of [["__bug_table", 12], ["__mcount_loc", 4]] as const) {
+      const indexes = elf.sections.flatMap((x, i) => (x.name === name ? [i] : []));
+      expect(indexes, name).toHaveLength(1);
+      const table = elf.sections[indexes[0]];
+      const rel = elf.sections.find((x) => x.type === 9 && x.info === indexes[0])!;
+      const owners = readRelocations(rel, table).filter((r) => r.offset % entry === 0);
+      expect(owners.length, name).toBe(table.size / entry);
+      const targets = new Set(owners.map((r) => elf.sections[symbols[r.symbol].shndx].name));
+      expect([...targets].sort(), name).toEqual([".text.meminfo_proc_show", ".text.version_proc_show"]);
+    }
+    // Both objects' klp_func entries, then the terminator.
+    expect(section(elf, ".data.klp_funcs").size).toBe(3 * layout.klp_func.size);
+    expect(new TextDecoder().decode(section(elf, ".rodata.klp_names").data)).toBe("meminfo_proc_show\0version_proc_show\0");
+  });
+
+  it("refuses two objects defining the same new global", async () => {
+    const edit = (fn: string) => [{ before: `static int ${fn}(struct seq_file *m, void *v)\n{\n`, after: `int klp_twice;\n\nstatic int ${fn}(struct seq_file *m, void *v)\n{\n\tklp_twice++;\n` }];
+    const a = await compilePair("fs/proc/meminfo.o", edit("meminfo_proc_show"));
+    const b = await compilePair("fs/proc/version.o", edit("version_proc_show"));
+    const diffs = [diffObjects(a.original, a.patched, { exported }), diffObjects(b.original, b.patched, { exported })];
+    expect(() => assembleModule({ diffs, name: "klp_twice", layout, vmlinux, exported })).toThrow(/`klp_twice` is defined by both meminfo\.c and version\.c/);
   });
 
   it("refuses a bad module name", async () => {

@@ -3,9 +3,9 @@ import { KlpPlanError, normalizeTreePath, planBuild, type PlanFile } from "../..
 import type { KbuildIndex, KbuildObject } from "../../../src/common/kbuild/index-format.ts";
 import { loadKbuildIndex } from "../../../src/node/images/toolchain-files.ts";
 
-const obj = (source: string, kind: KbuildObject["kind"], language: KbuildObject["language"], deps: number[]): KbuildObject => ({ source, command: "gcc -c", kind, language, deps });
+const obj = (source: string, kind: KbuildObject["kind"], language: KbuildObject["language"], deps: number[]): KbuildObject => ({ source, command: kind === "boot" ? "gcc -c" : "gcc -D__KERNEL__ -c", kind, language, deps });
 
-// A small tree shaped like ours: shared headers, asm, boot code, vdso, a sample module, and a .c that another .c includes.
+// A small tree shaped like ours: shared headers, asm, boot code, vdso, a host program, a sample module, and a .c that another .c includes.
 const KBUILD: KbuildIndex = {
   version: 1,
   kernelRelease: "6.12.95",
@@ -19,6 +19,7 @@ const KBUILD: KbuildIndex = {
     "arch/x86/entry/entry_32.o": obj("arch/x86/entry/entry_32.S", "vmlinux", "asm", [0, 4]),
     "arch/x86/boot/main.o": obj("arch/x86/boot/main.c", "boot", "c", [0, 5]),
     "arch/x86/entry/vdso/vdso32/vclock_gettime.o": obj("arch/x86/entry/vdso/vdso32/vclock_gettime.c", "vmlinux", "c", [0]),
+    "arch/x86/tools/relocs_32.o": { ...obj("arch/x86/tools/relocs_32.c", "vmlinux", "c", [1]), command: "gcc -Wall -O2 -c" },
     "samples/livepatch/livepatch-sample.o": obj("samples/livepatch/livepatch-sample.c", "module", "c", [0, 1]),
   },
 };
@@ -45,7 +46,7 @@ describe("plan: which objects a patch rebuilds", () => {
   it("a changed header rebuilds every C object of vmlinux that includes it, and says how many", () => {
     const plan = planBuild([changed("include/linux/seq_file.h")], KBUILD);
     expect(plan.objects.map((o) => o.object)).toEqual(["fs/proc/cmdline.o", "fs/proc/meminfo.o"]);
-    expect(plan.notes).toEqual(["include/linux/seq_file.h: 2 objects of vmlinux include it (1 more in assembly, boot code, vDSO or modules left alone)"]);
+    expect(plan.notes).toEqual(["include/linux/seq_file.h: 2 objects of vmlinux include it (2 more in assembly, boot code, the vDSO, host programs or modules left alone)"]);
   });
 
   it("matches headers the compiler recorded with ./ and ../ in their paths", () => {
@@ -80,6 +81,7 @@ describe("plan: refusals name the file and say why", () => {
     ["assembly", "arch/x86/entry/entry_32.S", /^arch\/x86\/entry\/entry_32\.S: assembly cannot be live patched/],
     ["boot-code", "arch/x86/boot/main.c", /^arch\/x86\/boot\/main\.c: boot code \(arch\/x86\/boot\/main\.o\) runs once before the kernel starts/],
     ["vdso", "arch/x86/entry/vdso/vdso32/vclock_gettime.c", /vDSO code runs in user space/],
+    ["host-tool", "arch/x86/tools/relocs_32.c", /^arch\/x86\/tools\/relocs_32\.c: arch\/x86\/tools\/relocs_32\.o is a program the kernel build runs on the build machine/],
     ["module", "samples/livepatch/livepatch-sample.c", /part of a loadable module, not vmlinux; live patching modules is not supported yet/],
     ["not-built", "drivers/gpu/drm/drm_drv.c", /^drivers\/gpu\/drm\/drm_drv\.c: not part of this kernel's build \(CONFIG_…\?\)/],
     ["not-built", "include/linux/only-boot.h", /boot code/],
@@ -125,5 +127,12 @@ describe("plan against our kernel's kbuild data", () => {
     expect(refusal([changed("arch/x86/entry/vdso/vdso32/vclock_gettime.c")], kbuild).reason).toBe("vdso");
     expect(refusal([changed("arch/x86/entry/entry_32.S")], kbuild).reason).toBe("assembly");
     expect(refusal([changed("arch/x86/boot/main.c")], kbuild).reason).toBe("boot-code");
+    expect(refusal([changed("arch/x86/tools/relocs_32.c")], kbuild).reason).toBe("host-tool");
+  });
+
+  it("the kernel side of the vDSO (mapping it, its exception fixups) is kernel code", () => {
+    for (const f of ["arch/x86/entry/vdso/vma.c", "arch/x86/entry/vdso/extable.c", "arch/x86/entry/vdso/vdso32-setup.c"]) {
+      expect(planBuild([changed(f)], kbuild).objects.map((o) => o.object)).toEqual([f.replace(/\.c$/, ".o")]);
+    }
   });
 });

@@ -1,5 +1,5 @@
-// The module assembler (pipeline stage 6): the differ's intermediate object
-// becomes a loadable livepatch module. References to what vmlinux exports
+// The module assembler (pipeline stage 6): the differ's intermediate objects
+// (one per changed kernel object) become one loadable livepatch module. References to what vmlinux exports
 // stay ordinary relocations (the module loader resolves them); references to
 // anything else become .klp.rela.vmlinux.<section> entries against
 // .klp.sym.vmlinux.<name>,<sympos> symbols, which the livepatch core
@@ -34,7 +34,11 @@ import { locate } from "./sympos.ts";
 import type { VmlinuxSymbols } from "./vmlinux-symbols.ts";
 
 export interface AssembleInput {
-  diff: ObjectDiff;
+  /**
+   * One differ result per changed object. All of them patch vmlinux, so
+   * their functions go into one klp_object.
+   */
+  diffs: readonly ObjectDiff[];
   /** Module name: also the patch's name under /sys/kernel/livepatch. */
   name: string;
   layout: KlpLayout;
@@ -59,118 +63,209 @@ export interface AssembledModule {
   references: ResolvedReference[];
 }
 
+/** Where a symbol of one differ object ended up, and what relocations against it must add to their addend. */
+interface Mapped {
+  symbol: number;
+  /** Non-zero for a section symbol of a section appended to a same-named one. */
+  shift: number;
+}
+
+/** One differ object being copied into the module. */
+interface Part {
+  diff: ObjectDiff;
+  src: ElfFile;
+  symtabIndex: number;
+  symbols: ElfSymbol[];
+  /** Source section index -> the module's section and the offset its bytes start at. */
+  sections: Map<number, { index: number; base: number }>;
+  placed: Map<number, Mapped>;
+}
+
 export function assembleModule(input: AssembleInput): AssembledModule {
-  const { diff, layout, vmlinux, exported } = input;
+  const { diffs, layout, vmlinux, exported } = input;
   const limit = layout.module.name_len - 1;
   if (!/^[A-Za-z0-9_]+$/.test(input.name) || input.name.length > limit) {
     throw new KlpModuleError("bad-name", `module name ${JSON.stringify(input.name)} must be letters, digits and _ (at most ${limit}): it becomes /sys/kernel/livepatch/<name>`);
   }
-  const src = diff.elf;
-  const symtabIndex = findSectionByType(src, SHT_SYMTAB);
-  const srcSymbols = readSymbols(src, symtabIndex);
+  if (diffs.length === 0) throw new KlpModuleError("layout", "nothing to assemble: no changed object");
   const b = new ElfBuilder();
-
-  // Sections the differ included, in order.
-  const sectionMap = new Map<number, number>();
-  src.sections.forEach((s, i) => {
-    if (i === 0 || s.type === SHT_REL || s.type === SHT_RELA || s.type === SHT_SYMTAB || s.type === SHT_STRTAB) return;
-    sectionMap.set(i, b.addSection({ ...s, data: s.data.slice() }));
+  const parts: Part[] = diffs.map((diff) => {
+    const symtabIndex = findSectionByType(diff.elf, SHT_SYMTAB);
+    return { diff, src: diff.elf, symtabIndex, symbols: readSymbols(diff.elf, symtabIndex), sections: new Map(), placed: new Map() };
   });
 
-  // Symbols. Externals: exported ones stay undefined for the loader, the
-  // rest become livepatch symbols with their kallsyms position.
-  const externals = new Map(diff.externals.map((e) => [e.index, e]));
-  const references: ResolvedReference[] = [];
-  const livepatchSymbols = new Set<number>();
-  const symbolMap = new Map<number, number>();
-  for (const s of srcSymbols) {
-    if (s.index === 0) continue;
-    const ext = externals.get(s.index);
-    if (s.shndx === SHN_UNDEF && ext) {
-      if (ext.exported || (!ext.local && exported.has(ext.name))) {
-        references.push({ name: ext.name, how: "exported", sympos: 0 });
-        symbolMap.set(s.index, b.addSymbol({ ...s, bind: STB_GLOBAL }));
-        continue;
+  // Phase 1, sections. Same-named sections of several objects become one:
+  // the kernel finds its tables (__bug_table, __ex_table, .altinstructions,
+  // __mcount_loc, ...) by name and would read only one of two.
+  const byName = new Map<string, number>();
+  for (const part of parts) {
+    part.src.sections.forEach((s, i) => {
+      if (i === 0 || s.type === SHT_REL || s.type === SHT_RELA || s.type === SHT_SYMTAB || s.type === SHT_STRTAB) return;
+      const key = `${s.name}\0${s.type}\0${s.flags}`;
+      const at = byName.get(key);
+      if (at !== undefined) {
+        part.sections.set(i, { index: at, base: b.appendToSection(at, s) });
+        return;
       }
-      const where = locate(vmlinux, ext.name, ext.local, diff.file, diff.localSymbols);
-      references.push({ name: ext.name, how: "livepatch", sympos: where.sympos });
-      const at = b.addSymbol({ ...s, name: `.klp.sym.vmlinux.${ext.name},${where.sympos}`, bind: STB_GLOBAL, shndx: SHN_LIVEPATCH });
-      livepatchSymbols.add(at);
-      symbolMap.set(s.index, at);
-      continue;
-    }
-    const shndx = s.shndx !== SHN_UNDEF && s.shndx < SHN_LORESERVE ? sectionMap.get(s.shndx) : s.shndx;
-    if (shndx === undefined) continue; // a symbol of a dropped section (none expected)
-    // Included code is private to the patch: local, so it can never clash
-    // with, or be mistaken for, the vmlinux symbol it replaces.
-    symbolMap.set(s.index, b.addSymbol({ ...s, shndx, bind: s.type === STT_SECTION || s.type === STT_FILE ? s.bind : STB_LOCAL }));
+      const index = b.addSection({ ...s, data: s.data.slice() });
+      byName.set(key, index);
+      part.sections.set(i, { index, base: 0 });
+    });
   }
 
-  // Relocations: against livepatch symbols -> .klp.rela (RELA), others REL.
-  src.sections.forEach((rel) => {
-    if (rel.type !== SHT_REL && rel.type !== SHT_RELA) return;
-    if (rel.link !== symtabIndex) return;
-    const target = sectionMap.get(rel.info);
-    if (target === undefined) return;
-    for (const r of readRelocations(rel, rel.type === SHT_REL ? src.sections[rel.info] : undefined)) {
-      const symbol = symbolMap.get(r.symbol);
-      if (symbol === undefined) throw new KlpModuleError("layout", `relocation in ${rel.name} names symbol ${r.symbol}, which was dropped`);
-      const livepatch = livepatchSymbols.has(symbol);
-      // Replacement code is copied into the function by apply_alternatives()
-      // when the module loads, before the livepatch core resolves .klp.rela
-      // entries: a livepatch relocation there would be copied unresolved.
-      if (livepatch && src.sections[rel.info].name === ".altinstr_replacement") {
-        const name = b.symbols[symbol].name;
-        throw new KlpModuleError(
-          "unresolved-symbol",
-          `a CPU-feature alternative in the patched code refers to ${name.replace(/^\.klp\.sym\.vmlinux\.(.*),\d+$/, "`$1`")}, which vmlinux does not export; ` +
-            `alternatives are applied before livepatch relocations, so this cannot work. Avoid the alternative (or the call) in the changed function.`,
-          name,
-        );
+  // Phase 2, defined symbols. Included code is private to the patch: local,
+  // so it can never clash with, or be mistaken for, the vmlinux symbol it
+  // replaces. Globals are remembered so another object's reference to a
+  // new function or variable links to it.
+  const definedGlobals = new Map<string, { symbol: number; file: string }>();
+  for (const part of parts) {
+    for (const s of part.symbols) {
+      if (s.index === 0 || s.shndx === SHN_UNDEF) continue;
+      if (s.shndx >= SHN_LORESERVE) {
+        part.placed.set(s.index, { symbol: b.addSymbol({ ...s }), shift: 0 });
+        continue;
       }
-      b.relocate(target, { ...r, symbol }, livepatch);
+      const where = part.sections.get(s.shndx);
+      if (!where) continue; // a symbol of a dropped section (none expected)
+      if (s.type === STT_SECTION) {
+        part.placed.set(s.index, { symbol: b.sectionSymbol(where.index), shift: where.base });
+        continue;
+      }
+      const symbol = b.addSymbol({ ...s, shndx: where.index, value: s.value + where.base, bind: s.type === STT_FILE ? s.bind : STB_LOCAL });
+      part.placed.set(s.index, { symbol, shift: 0 });
+      if (s.bind === STB_LOCAL) continue;
+      const twin = definedGlobals.get(s.name);
+      if (twin) {
+        throw new KlpModuleError("duplicate-symbol", `\`${s.name}\` is defined by both ${twin.file} and ${part.diff.file}: a global name can be defined once`, s.name);
+      }
+      definedGlobals.set(s.name, { symbol, file: part.diff.file });
     }
-  });
+  }
 
-  // The patched functions: klp_func entries.
+  // Phase 3, references. To a global another object of the patch defines:
+  // that definition. Exported: undefined, for the module loader. The rest:
+  // livepatch symbols with their kallsyms position, resolved when the patch
+  // is enabled. One module symbol per target, whichever object refers to it.
+  const references: ResolvedReference[] = [];
+  const livepatchSymbols = new Set<number>();
+  const externalSymbols = new Map<string, number>();
+  for (const part of parts) {
+    const externals = new Map(part.diff.externals.map((e) => [e.index, e]));
+    for (const s of part.symbols) {
+      if (s.index === 0 || s.shndx !== SHN_UNDEF) continue;
+      const ext = externals.get(s.index);
+      if (!ext) throw new KlpModuleError("layout", `${part.diff.file}: undefined symbol \`${s.name}\` is not among the differ's externals`, s.name);
+      const defined = ext.local ? undefined : definedGlobals.get(ext.name);
+      if (defined) {
+        part.placed.set(s.index, { symbol: defined.symbol, shift: 0 });
+        continue;
+      }
+      if (ext.exported || (!ext.local && exported.has(ext.name))) {
+        part.placed.set(s.index, { symbol: external(ext.name, () => b.addSymbol({ ...s, bind: STB_GLOBAL }), "exported", 0), shift: 0 });
+        continue;
+      }
+      const where = locate(vmlinux, ext.name, ext.local, part.diff.file, part.diff.localSymbols);
+      const name = `.klp.sym.vmlinux.${ext.name},${where.sympos}`;
+      const symbol = external(name, () => b.addSymbol({ ...s, name, bind: STB_GLOBAL, shndx: SHN_LIVEPATCH }), "livepatch", where.sympos, ext.name);
+      livepatchSymbols.add(symbol);
+      part.placed.set(s.index, { symbol, shift: 0 });
+    }
+  }
+  function external(key: string, add: () => number, how: ResolvedReference["how"], sympos: number, name = key): number {
+    let at = externalSymbols.get(key);
+    if (at === undefined) {
+      at = add();
+      externalSymbols.set(key, at);
+      references.push({ name, how, sympos });
+    }
+    return at;
+  }
+
+  // Phase 4, relocations: against livepatch symbols -> .klp.rela (RELA), others REL.
+  for (const part of parts) {
+    const { src } = part;
+    src.sections.forEach((rel) => {
+      if (rel.type !== SHT_REL && rel.type !== SHT_RELA) return;
+      if (rel.link !== part.symtabIndex) return;
+      const target = part.sections.get(rel.info);
+      if (target === undefined) return;
+      for (const r of readRelocations(rel, rel.type === SHT_REL ? src.sections[rel.info] : undefined)) {
+        const m = part.placed.get(r.symbol);
+        if (m === undefined) throw new KlpModuleError("layout", `relocation in ${rel.name} names symbol ${r.symbol}, which was dropped`);
+        const livepatch = livepatchSymbols.has(m.symbol);
+        // Replacement code is copied into the function by apply_alternatives()
+        // when the module loads, before the livepatch core resolves .klp.rela
+        // entries: a livepatch relocation there would be copied unresolved.
+        if (livepatch && src.sections[rel.info].name === ".altinstr_replacement") {
+          const name = b.symbols[m.symbol].name;
+          throw new KlpModuleError(
+            "unresolved-symbol",
+            `a CPU-feature alternative in the patched code refers to ${name.replace(/^\.klp\.sym\.vmlinux\.(.*),\d+$/, "`$1`")}, which vmlinux does not export; ` +
+              `alternatives are applied before livepatch relocations, so this cannot work. Avoid the alternative (or the call) in the changed function.`,
+            name,
+          );
+        }
+        b.relocate(target.index, { ...r, offset: r.offset + target.base, symbol: m.symbol, addend: r.addend + m.shift }, livepatch);
+      }
+    });
+  }
+
+  // The patched functions: klp_func entries, all under the vmlinux klp_object.
   const functions: AssembledModule["functions"] = [];
-  const funcs: PatchedFunction[] = diff.changedFunctions.map((f) => {
-    const src = srcSymbols.find((s) => s.name === f.name && s.type === STT_FUNC && s.shndx !== SHN_UNDEF);
-    const newFunc = src ? symbolMap.get(src.index) : undefined;
-    if (newFunc === undefined) throw new KlpModuleError("layout", `the differ's object lacks the new \`${f.name}\``, f.name);
-    const where = locate(vmlinux, f.name, f.local, diff.file, diff.localSymbols);
-    functions.push({ name: f.name, sympos: where.sympos, reason: f.reason });
-    return { oldName: f.name, old_sympos: where.sympos, newFunc };
-  });
+  const funcs: PatchedFunction[] = [];
+  const patchedBy = new Map<string, string>();
+  for (const part of parts) {
+    for (const f of part.diff.changedFunctions) {
+      const src = part.symbols.find((s) => s.name === f.name && s.type === STT_FUNC && s.shndx !== SHN_UNDEF);
+      const newFunc = src ? part.placed.get(src.index)?.symbol : undefined;
+      if (newFunc === undefined) throw new KlpModuleError("layout", `the differ's object for ${part.diff.file} lacks the new \`${f.name}\``, f.name);
+      const where = locate(vmlinux, f.name, f.local, part.diff.file, part.diff.localSymbols);
+      const key = `${f.name},${where.sympos}`;
+      const twin = patchedBy.get(key);
+      if (twin) throw new KlpModuleError("duplicate-symbol", `\`${f.name}\` is patched from both ${twin} and ${part.diff.file}`, f.name);
+      patchedBy.set(key, part.diff.file);
+      functions.push({ name: f.name, sympos: where.sympos, reason: f.reason });
+      funcs.push({ oldName: f.name, old_sympos: where.sympos, newFunc });
+    }
+  }
 
   const mod = addThisModule(b, layout, input.name);
-  const patch = addKlpStructures(b, layout, funcs, mod.symbol, input.replace === true, callbacksOf(src, srcSymbols, symbolMap, layout));
+  const patch = addKlpStructures(b, layout, funcs, mod.symbol, input.replace === true, callbacksOf(parts, layout));
   const { init, exit } = addInitExit(b, patch);
   setModuleInitExit(b, layout, mod.section, init, exit);
   addModinfo(b, { license: "GPL", livepatch: "Y", name: input.name, vermagic: layout.vermagic });
 
-  const elf = b.build(src.header);
+  const elf = b.build(parts[0]!.src.header);
   return { bytes: writeElf32(elf, { rebuildShstrtab: true }), elf, functions, references };
 }
 
 /**
  * kpatch-macros.h's callbacks: each KPATCH_*_CALLBACK leaves a pointer
  * variable with a fixed name whose only content is a relocation to the
- * callback. The function it points to goes into klp_object.callbacks.
+ * callback. The function it points to goes into klp_object.callbacks, which
+ * has one slot of each kind: two files setting the same one are refused.
  */
-function callbacksOf(src: ElfFile, symbols: readonly ElfSymbol[], symbolMap: ReadonlyMap<number, number>, layout: KlpLayout): Callback[] {
+function callbacksOf(parts: readonly Part[], layout: KlpLayout): Callback[] {
   const found: Callback[] = [];
-  for (const [variable, field] of Object.entries(KPATCH_CALLBACKS)) {
-    const v = symbols.find((s) => s.name === variable && s.shndx !== SHN_UNDEF && s.shndx < SHN_LORESERVE);
-    if (!v) continue;
-    if (!layout.klp_callbacks || layout.klp_object.callbacks === undefined) {
-      throw new KlpModuleError("layout", `the patch uses ${variable.replace(/^__kpatch_(.*)_callback$/, "KPATCH_$1_CALLBACK").toUpperCase()}, but this image's klp-layout.json does not measure klp_object.callbacks: rebuild the images`, variable);
+  const setBy = new Map<string, string>();
+  for (const part of parts) {
+    const { src } = part;
+    for (const [variable, field] of Object.entries(KPATCH_CALLBACKS)) {
+      const v = part.symbols.find((s) => s.name === variable && s.shndx !== SHN_UNDEF && s.shndx < SHN_LORESERVE);
+      if (!v) continue;
+      const macro = variable.replace(/^__kpatch_(.*)_callback$/, "KPATCH_$1_CALLBACK").toUpperCase();
+      if (!layout.klp_callbacks || layout.klp_object.callbacks === undefined) {
+        throw new KlpModuleError("layout", `the patch uses ${macro}, but this image's klp-layout.json does not measure klp_object.callbacks: rebuild the images`, variable);
+      }
+      const twin = setBy.get(variable);
+      if (twin) throw new KlpModuleError("duplicate-symbol", `${macro} is used in both ${twin} and ${part.diff.file}: a patch has one callback of each kind`, variable);
+      setBy.set(variable, part.diff.file);
+      const rel = src.sections.find((r) => (r.type === SHT_REL || r.type === SHT_RELA) && r.info === v.shndx);
+      const r = rel && readRelocations(rel, rel.type === SHT_REL ? src.sections[v.shndx] : undefined).find((x) => x.offset === v.value);
+      const m = r && part.placed.get(r.symbol);
+      if (!r || m === undefined) throw new KlpModuleError("layout", `${variable} does not point to a function of the patch`, variable);
+      found.push({ offset: layout.klp_object.callbacks + layout.klp_callbacks[field], symbol: m.symbol, addend: r.addend + m.shift });
     }
-    const rel = src.sections.find((r) => (r.type === SHT_REL || r.type === SHT_RELA) && r.info === v.shndx);
-    const r = rel && readRelocations(rel, rel.type === SHT_REL ? src.sections[v.shndx] : undefined).find((x) => x.offset === v.value);
-    const symbol = r && symbolMap.get(r.symbol);
-    if (!r || symbol === undefined) throw new KlpModuleError("layout", `${variable} does not point to a function of the patch`, variable);
-    found.push({ offset: layout.klp_object.callbacks + layout.klp_callbacks[field], symbol, addend: r.addend });
   }
   return found;
 }

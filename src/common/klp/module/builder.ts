@@ -9,6 +9,7 @@ import {
   SHF_ALLOC,
   SHF_INFO_LINK,
   SHF_RELA_LIVEPATCH,
+  SHT_NOBITS,
   SHT_REL,
   SHT_RELA,
   SHT_STRTAB,
@@ -36,6 +37,24 @@ export class ElfBuilder {
   addSection(s: Omit<ElfSection, "offset" | "addr" | "size" | "link" | "info" | "entsize"> & Partial<ElfSection>): number {
     this.sections.push({ offset: 0, addr: 0, link: 0, info: 0, entsize: 0, ...s, size: s.size ?? s.data.length, nameIndex: undefined });
     return this.sections.length - 1;
+  }
+
+  /**
+   * Appends another object's section of the same name to section `index`,
+   * aligned as that section wants; returns the offset its bytes start at.
+   */
+  appendToSection(index: number, s: ElfSection): number {
+    const t = this.sections[index];
+    const align = Math.max(1, s.addralign);
+    const base = Math.ceil(t.size / align) * align;
+    let data = t.data;
+    if (t.type !== SHT_NOBITS) {
+      data = new Uint8Array(base + s.data.length);
+      data.set(t.data);
+      data.set(s.data, base);
+    }
+    this.sections[index] = { ...t, data, size: base + s.size, addralign: Math.max(t.addralign, s.addralign) };
+    return base;
   }
 
   addSymbol(s: ElfSymbolInput): number {

@@ -1,6 +1,6 @@
 // Errors of the module assembler, written for a newcomer like the differ's.
 
-export type KlpModuleReason = "unresolved-symbol" | "ambiguous-symbol" | "bad-name" | "layout";
+export type KlpModuleReason = "unresolved-symbol" | "ambiguous-symbol" | "bad-name" | "layout" | "duplicate-symbol";
 
 export class KlpModuleError extends Error {
   override readonly name = "KlpModuleError";
