@@ -3,13 +3,13 @@
 // each failure turned into a KlpBuildError that says which stage refused, a
 // one-line reason, and the detail a person needs to fix the patch.
 // Pure TypeScript over injected services, so the page's worker and Node run it alike.
-import { ApplyError, DiffError, applyPatch, parseDiff, type ApplyResult, type ParsedPatch } from "../patch/index.ts";
+import { ApplyError, DiffError, applyPatch, movedLines, parseDiff, type ApplyResult, type ParsedPatch } from "../patch/index.ts";
 import type { Diagnostic } from "../compile/diagnostics.ts";
 import type { CompileRequest, CompileResult } from "../../machine/build-host.ts";
 import type { KbuildIndex } from "../kbuild/index-format.ts";
 import { diffObjects, KlpDiffError, type ObjectDiff } from "./diff/index.ts";
 import { assembleModule, KlpModuleError, specialSizesOf, type KlpLayout, type ResolvedReference, type VmlinuxSymbols } from "./module/index.ts";
-import { KlpPlanError, planBuild, type Plan } from "./plan.ts";
+import { KlpPlanError, normalizeTreePath, planBuild, type Plan } from "./plan.ts";
 import { KPATCH_MACROS_H, KPATCH_MACROS_PATH } from "./kpatch-macros.ts";
 
 export type StageName = "parse" | "apply" | "plan" | "compile" | "diff" | "assemble";
@@ -118,7 +118,7 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
   }
 
   const compiled = await timed("compile", () => compileAll(input.compiler, plan, applied, parsed), (c) => `${c.length} object${c.length === 1 ? "" : "s"}`);
-  const diffs = await timed("diff", () => diffAll(compiled, input), (d) => d.map((x) => `${x.object}: ${x.diff.changedFunctions.length} changed`).join(", "));
+  const diffs = await timed("diff", () => diffAll(compiled, input, movedLineOf(applied)), (d) => d.map((x) => `${x.object}: ${x.diff.changedFunctions.length} changed`).join(", "));
   for (const d of diffs) notes.push(...d.diff.notes);
   const assembled = await timed(
     "assemble",
@@ -181,6 +181,8 @@ function toBuildError(stage: StageName, e: unknown): KlpBuildError {
 
 interface Compiled {
   object: string;
+  /** The changed files it reads. */
+  because: readonly string[];
   original: Uint8Array;
   patched: Uint8Array;
 }
@@ -218,7 +220,7 @@ async function compileAll(compiler: Compiler, plan: Plan, applied: ApplyResult, 
       });
       throw new KlpBuildError("compile", message, detail, located);
     }
-    return { object: p.object, original: r.baseline, patched: r.object };
+    return { object: p.object, because: p.because, original: r.baseline, patched: r.object };
   };
   // A header change recompiles many objects: a few at a time (the VM's
   // BuildHost queues them anyway; the native path uses the host's cores).
@@ -262,12 +264,28 @@ function diffLineOf(parsed: ParsedPatch, applied: ApplyResult, file: string, lin
   return undefined;
 }
 
-async function diffAll(compiled: Compiled[], input: BuildInput): Promise<{ object: string; diff: ObjectDiff }[]> {
+type MovedLine = (oldLine: number, newLine: number) => boolean;
+
+/**
+ * For each object, the lines the patch moved in the changed files it reads
+ * (its .c, the headers): compiled code cannot say which of them a `__LINE__`
+ * came from.
+ */
+function movedLineOf(applied: ApplyResult): (files: readonly string[]) => MovedLine {
+  const maps = new Map<string, Map<number, number>>();
+  for (const f of applied.files) if (f.oldText !== undefined && f.newText !== undefined) maps.set(normalizeTreePath(f.path), movedLines(f.oldText, f.newText));
+  return (files) => {
+    const mine = files.flatMap((f) => maps.get(f) ?? []);
+    return (oldLine, newLine) => mine.some((m) => m.get(oldLine) === newLine);
+  };
+}
+
+async function diffAll(compiled: Compiled[], input: BuildInput, movedLineFor: (files: readonly string[]) => MovedLine): Promise<{ object: string; diff: ObjectDiff }[]> {
   const out: { object: string; diff: ObjectDiff }[] = [];
   let noChange: KlpDiffError | undefined;
   for (const c of compiled) {
     try {
-      out.push({ object: c.object, diff: diffObjects(c.original, c.patched, { exported: input.exported, specialSizes: specialSizesOf(input.layout) }) });
+      out.push({ object: c.object, diff: diffObjects(c.original, c.patched, { exported: input.exported, specialSizes: specialSizesOf(input.layout), movedLine: movedLineFor(c.because) }) });
     } catch (e) {
       // A header change recompiles many objects; most come out identical.
       if (e instanceof KlpDiffError && e.reason === "no-change") {

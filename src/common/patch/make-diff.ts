@@ -139,6 +139,20 @@ interface Op {
   newIndex: number;
 }
 
+/**
+ * Where each line that the edit kept but moved now is: old line number ->
+ * new line number (1-based). The object differ uses it to tell a `__LINE__`
+ * that only moved from a real change.
+ */
+export function movedLines(oldText: string, newText: string): Map<number, number> {
+  const moved = new Map<number, number>();
+  if (oldText === newText) return moved;
+  for (const op of editScript(splitKeepingNewlines(oldText), splitKeepingNewlines(newText))) {
+    if (op.kind === " " && op.oldIndex !== op.newIndex) moved.set(op.oldIndex + 1, op.newIndex + 1);
+  }
+  return moved;
+}
+
 function editScript(a: string[], b: string[]): Op[] {
   const ids = new Map<string, number>();
   const intern = (s: string): number => {

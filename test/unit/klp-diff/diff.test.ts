@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { diffObjects, KlpDiffError, type ObjectDiff } from "../../../src/common/klp/diff/index.ts";
 import { findSection, findSectionByType, readSymbols, SHN_UNDEF, SHT_SYMTAB } from "../../../src/common/elf/index.ts";
-import { compilePair, exportedSymbols, type Edit, type PairOptions } from "./kernel-objects.ts";
+import { movedLines } from "../../../src/common/patch/index.ts";
+import { applyEdits, compilePair, exportedSymbols, readTreeFile, type Edit, type PairOptions } from "./kernel-objects.ts";
 
 const exported = exportedSymbols();
 const CMDLINE = "fs/proc/cmdline.o";
@@ -123,6 +124,28 @@ describe("diffObjects", () => {
     expect(d.changedFunctions.map((f) => f.name)).toEqual(["cmdline_proc_show"]);
     expect(d.specialSections.sort()).toEqual(["__bug_table", "__mcount_loc"]);
     expect(d.elf.sections[findSection(d.elf, "__bug_table")].size).toBe(12);
+  });
+
+  it("ignores a __LINE__ in the code that only moved (printk(__FILE__, __LINE__)), and sees any other changed constant", async () => {
+    const source = new TextDecoder().decode(readTreeFile("fs/proc/cmdline.c"));
+    const withLine = SHOW_HEAD.replace("{\n", '{\n\tseq_printf(m, "%d ", __LINE__);\n');
+    const base: Edit[] = [{ before: SHOW_HEAD, after: withLine }];
+    const moved: Edit = { before: "static int cmdline_proc_show", after: "/* two\n * new lines */\nstatic int cmdline_proc_show" };
+    const before = applyEdits(source, base, "cmdline.c");
+    const movedLine = (edits: Edit[]) => {
+      const map = movedLines(before, applyEdits(before, edits, "cmdline.c"));
+      return (o: number, n: number) => map.get(o) === n;
+    };
+    const pair = await compilePair(CMDLINE, [moved], { base });
+    // Without knowing the lines moved, the new immediate is a change.
+    expect(() => diffObjects(pair.original, pair.patched, { exported })).not.toThrow();
+    expect(() => diffObjects(pair.original, pair.patched, { exported, movedLine: movedLine([moved]) })).toThrow(/no functional change/);
+    // The same two lines, but the constant is no longer the moved line: a change.
+    const line = before.split("\n").findIndex((l) => l.includes("__LINE__")) + 1;
+    const other: Edit[] = [moved, { before: '"%d ", __LINE__', after: `"%d ", ${line + 3}` }];
+    const changed = await compilePair(CMDLINE, other, { base });
+    const d = diffObjects(changed.original, changed.patched, { exported, movedLine: movedLine(other) });
+    expect(d.changedFunctions.map((f) => f.name)).toEqual(["cmdline_proc_show"]);
   });
 
   it("correlates initcall symbols whose names carry the line number", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyPatch, makeDiff, parseDiff } from "../../../src/common/patch/index.ts";
+import { applyPatch, makeDiff, movedLines, parseDiff } from "../../../src/common/patch/index.ts";
 import { CMDLINE, rng } from "./fixtures.ts";
 
 function roundTrip(path: string, oldText: string | undefined, newText: string | undefined, context?: number): string | undefined {
@@ -210,5 +210,14 @@ describe("makeDiff round trip", () => {
       expect(r.notes.length).toBeGreaterThan(0);
       expect(r.notes.every((n) => n.offset === shift)).toBe(true);
     }
+  });
+});
+
+describe("movedLines", () => {
+  it("maps each kept line that moved to its new number, and nothing else", () => {
+    const old = "a\nb\nc\nd\n";
+    const now = "a\nnew\nb\nc\n";
+    expect([...movedLines(old, now)]).toEqual([[2, 3], [3, 4]]);
+    expect(movedLines(old, old).size).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 // which are new, and whether each change can be live patched at all. A
 // change that cannot is refused here with an error naming the culprit.
 import { SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, STB_LOCAL, STT_FUNC, STT_OBJECT, STT_SECTION } from "../../elf/index.ts";
-import { compareSymbols, contentsOf } from "./compare.ts";
+import { compareSymbols, contentsOf, type MovedLine } from "./compare.ts";
 import type { Correlation } from "./correlate.ts";
 import { KlpDiffError } from "./errors.ts";
 import type { ObjectModel, ObjSection, ObjSymbol } from "./model.ts";
@@ -67,7 +67,7 @@ function dataSection(s: ObjSymbol): ObjSection {
   return s.section;
 }
 
-export function classify(patched: ObjectModel, corr: Correlation): Classification {
+export function classify(patched: ObjectModel, corr: Correlation, movedLine?: MovedLine): Classification {
   const patchedFns = new Map<ObjSymbol, ChangedFunction>();
   const carried = new Map<ObjSymbol, IncludedSymbol>();
   const notes: string[] = [];
@@ -83,7 +83,7 @@ export function classify(patched: ObjectModel, corr: Correlation): Classificatio
       carried.set(s, { name: s.name, kind: s.type === STT_FUNC ? "new-function" : "new-data" });
       continue;
     }
-    const reason = compareSymbols(s, twin, corr);
+    const reason = compareSymbols(s, twin, corr, movedLine);
     if (!reason) continue;
     if (isInitSection(section.name) || (twin.section && isInitSection(twin.section.name))) {
       throw new KlpDiffError(

@@ -7,6 +7,9 @@ import type { Correlation } from "./correlate.ts";
 import type { ObjRelocation, ObjSymbol } from "./model.ts";
 import { resolveReference, type Reference } from "./references.ts";
 
+/** Whether source line `oldLine` moved to `newLine` in the patch (DiffOptions.movedLine). */
+export type MovedLine = (oldLine: number, newLine: number) => boolean;
+
 export interface Contents {
   bytes: Uint8Array;
   relocations: ObjRelocation[];
@@ -74,13 +77,15 @@ function referenceChange(p: Reference, o: Reference, corr: Correlation): string 
  * Why `patched` differs from `original`, or undefined when the two are the
  * same code or data.
  */
-export function compareSymbols(patched: ObjSymbol, original: ObjSymbol, corr: Correlation): string | undefined {
+export function compareSymbols(patched: ObjSymbol, original: ObjSymbol, corr: Correlation, movedLine?: MovedLine): string | undefined {
   const p = contentsOf(patched);
   const o = contentsOf(original);
   if (p.bytes.length !== o.bytes.length) {
     return stringChange(p, o) ?? `code changed (${o.bytes.length} -> ${p.bytes.length} bytes)`;
   }
-  if (!sameBytes(masked(p), masked(o))) return "bytes differ";
+  const pm = masked(p);
+  const om = masked(o);
+  if (!sameBytes(pm, om) && !(movedLine && onlyMovedLines(pm, om, movedLine))) return "bytes differ";
   if (p.relocations.length !== o.relocations.length) return "bytes differ";
   for (let i = 0; i < p.relocations.length; i++) {
     const pr = p.relocations[i];
@@ -90,6 +95,46 @@ export function compareSymbols(patched: ObjSymbol, original: ObjSymbol, corr: Co
     if (change) return change;
   }
   return undefined;
+}
+
+/**
+ * Whether every difference between the two is a little-endian constant of
+ * 1, 2 or 4 bytes that went from a line number to where that line moved: a
+ * `__LINE__` baked into an instruction or initialiser. kpatch recognises the
+ * calls that take one (__warn_printk, __might_sleep, ...) by name; knowing
+ * the patch's own line moves catches every use, printk(__FILE__, __LINE__)
+ * included. An immediate that grows from 1 to 4 bytes (line 127 -> 128)
+ * changes the length and stays a change.
+ */
+function onlyMovedLines(p: Uint8Array, o: Uint8Array, movedLine: MovedLine): boolean {
+  let i = 0;
+  while (i < p.length) {
+    if (p[i] === o[i]) {
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < p.length && p[end] !== o[end]) end++;
+    let covered = -1;
+    for (const width of [4, 2, 1]) {
+      for (let start = Math.max(0, end - width); start <= i && covered < 0; start++) {
+        if (start + width > p.length) continue;
+        const before = littleEndian(o, start, width);
+        const after = littleEndian(p, start, width);
+        if (before > 0 && movedLine(before, after)) covered = start + width;
+      }
+      if (covered >= 0) break;
+    }
+    if (covered < 0) return false;
+    i = Math.max(end, covered);
+  }
+  return true;
+}
+
+function littleEndian(bytes: Uint8Array, at: number, width: number): number {
+  let v = 0;
+  for (let k = width - 1; k >= 0; k--) v = v * 256 + bytes[at + k]!;
+  return v;
 }
 
 function strings(c: Contents): Set<string> {

@@ -19,7 +19,7 @@ export function diffObjects(original: Uint8Array, patched: Uint8Array, options: 
   const o = loadObject(parseElf32(original), "the original object");
   const p = loadObject(parseElf32(patched), "the patched object");
   const corr = correlate(o, p);
-  const cls = classify(p, corr);
+  const cls = classify(p, corr, options.movedLine);
   const inc = include(p, corr, cls, options.specialSizes);
   const { elf, externals } = emit(p, corr, cls, inc, options.exported ?? new Set());
   return {

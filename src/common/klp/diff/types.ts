@@ -7,6 +7,13 @@ export interface DiffOptions {
   exported?: ReadonlySet<string>;
   /** Special-section entry sizes (klp-layout.json); defaults to our i386 config's. */
   specialSizes?: SpecialSizes;
+  /**
+   * Whether source line `oldLine` moved to `newLine` (a line the patch kept,
+   * with lines added or removed above it). A constant that changed exactly
+   * that way is a `__LINE__` (printk(..., __LINE__), might_sleep()), not a
+   * change to the code.
+   */
+  movedLine?: (oldLine: number, newLine: number) => boolean;
 }
 
 export interface ChangedFunction {
