@@ -36,7 +36,7 @@ describe("gallery samples", () => {
   for (const sample of SAMPLES) {
     const pending = sample.needs?.length ? `needs ${sample.needs.join(", ")}` : undefined;
     it.skipIf(pending !== undefined)(`${sample.id}: ${sample.title}${pending ? ` (${pending})` : ""}`, async () => {
-      const name = `sample_${sample.id}`;
+      const name = `sample_${sample.id.replace(/\W/g, "_")}`;
       if (sample.refused) {
         const error = await buildPatch({ diffText: sample.diff, name, compiler }).then(
           () => undefined,
