@@ -9,7 +9,7 @@ import { BUILDER } from "../src/common/machines/profiles.ts";
 import { machineConfigFrom } from "../src/common/machines/config.ts";
 import type { KbuildIndex } from "../src/common/kbuild/index-format.ts";
 import { parseKlpLayout, parseModuleSymvers, parseVmlinuxSymbols, type KlpLayout, type VmlinuxSymbols } from "../src/common/klp/module/index.ts";
-import { buildLivepatch, KlpBuildError, type BuildOutput, type StageTiming } from "../src/common/klp/pipeline.ts";
+import { buildLivepatch, KlpBuildError, objectsToCompile, type BuildOutput, type BuildProgress, type StageTiming } from "../src/common/klp/pipeline.ts";
 import { parseDiff } from "../src/common/patch/index.ts";
 import type { Diagnostic } from "../src/common/compile/diagnostics.ts";
 import { fetchArtifact, fetchManifest, type Progress } from "../src/browser/images.ts";
@@ -60,11 +60,28 @@ class BuilderWorker {
     };
   }
 
-  async build(imagesBase: string, diffText: string, name: string, onStage: (s: StageTiming) => void, progress: Progress): Promise<BuildReply> {
+  /**
+   * Precompiles the headers and baseline of the objects this patch will
+   * compile (at most a few), so that Build only compiles the patched code.
+   * Returns the objects prepared.
+   */
+  async prepare(imagesBase: string, diffText: string, progress: Progress): Promise<string[]> {
     await this.start(imagesBase, progress);
     const inputs = await this.inputs!;
-    // The pipeline reads pristine files synchronously; fetch the ones the diff
-    // touches from the VM's 9p tree first (a bad diff fails in the pipeline).
+    const pristine = await this.pristineFiles(inputs, diffText);
+    const objects = objectsToCompile(diffText, (p) => pristine.get(p), inputs.kbuild);
+    // A header change may recompile hundreds of objects: not worth guessing.
+    if (objects.length > 3) return [];
+    const done: string[] = [];
+    for (const o of objects) if (await inputs.host.prepare(o)) done.push(o);
+    return done;
+  }
+
+  /**
+   * The pipeline reads pristine files synchronously: fetch the ones the diff
+   * touches from the VM's 9p tree first (a bad diff fails in the pipeline).
+   */
+  private async pristineFiles(inputs: Inputs, diffText: string): Promise<Map<string, string>> {
     const pristine = new Map<string, string>();
     try {
       for (const f of parseDiff(diffText).files) {
@@ -77,6 +94,20 @@ class BuilderWorker {
     } catch {
       /* reported by the parse stage */
     }
+    return pristine;
+  }
+
+  async build(
+    imagesBase: string,
+    diffText: string,
+    name: string,
+    onStage: (s: StageTiming) => void,
+    onProgress: (p: BuildProgress) => void,
+    progress: Progress,
+  ): Promise<BuildReply> {
+    await this.start(imagesBase, progress);
+    const inputs = await this.inputs!;
+    const pristine = await this.pristineFiles(inputs, diffText);
     try {
       const output = await buildLivepatch({
         diffText,
@@ -88,6 +119,7 @@ class BuilderWorker {
         layout: inputs.layout,
         exported: inputs.exported,
         onStage,
+        onProgress,
       });
       return { ok: true, output: Comlink.transfer(output, [output.module.buffer]) };
     } catch (e) {

@@ -65,20 +65,25 @@ export interface PatchBuilder {
   /** Whether a build can run now (false: the Build button explains why). */
   readonly available: boolean;
   build(diff: string, name: string, events: BuildEvents): Promise<BuildResult>;
+  /**
+   * Starts the build host and precompiles what this patch will compile, in
+   * the background; resolves to the objects prepared (never rejects).
+   */
+  prepare(diff: string): Promise<string[]>;
 }
 
 /**
  * The real builder: a worker that resumes the build-host VM (downloaded on
- * first use, or earlier through warmUp) and runs the pipeline there.
+ * first use, or earlier through prepare) and runs the pipeline there.
  */
-export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBuilder & { warmUp(): void } {
+export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBuilder {
   const worker = new Worker(new URL("../../workers/builder.worker.ts", import.meta.url), { type: "module" });
   const api = Comlink.wrap<BuilderApi>(worker);
   const progress = Comlink.proxy(onDownload);
   return {
     available: true,
-    warmUp() {
-      void api.start(imagesBase, progress).catch(() => undefined);
+    prepare(diff) {
+      return api.prepare(imagesBase, diff, progress).catch(() => []);
     },
     async build(diff, name, events) {
       events.onLog("Building on the build host: Debian's gcc-12 in a second emulated machine. The first build of a file also precompiles its headers (a minute or so); later edits take seconds.\n");
@@ -87,6 +92,7 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
         diff,
         name,
         Comlink.proxy((s) => events.onStage({ name: s.name, ms: s.ms, detail: s.detail })),
+        Comlink.proxy((p) => (p.line === undefined ? events.onStage({ name: p.stage }) : events.onLog(`${p.line}\n`))),
         progress,
       );
       if (!reply.ok) {
@@ -116,17 +122,3 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
     },
   };
 }
-
-/** Where no builder can run: says so, never pretends to build. */
-export const unavailableBuilder: PatchBuilder = {
-  available: false,
-  build() {
-    return Promise.reject(
-      new BuildFailure(
-        "unavailable",
-        "The patch builder is not available yet.",
-        "The in-browser build host (GCC in a second emulated machine) is still being wired into the page. Your patch is saved here and will build as soon as it lands. Samples, the source browser, the terminal and Apply of a ready module already work.",
-      ),
-    );
-  },
-};

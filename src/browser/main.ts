@@ -82,10 +82,31 @@ sources.list().then(
 
 const gotoInput = byId<HTMLInputElement>("goto-input");
 const gotoList = byId<HTMLDataListElement>("goto-list");
+// The build host starts in the background and precompiles the headers of
+// the files the patch changes, so that Build compiles little more than the
+// person's change. It waits for the target (the first thing a visitor sees);
+// an embedded playground waits for the person to touch it, as a tutorial may
+// embed several.
+let prepareAllowed = false;
+let prepareTimer: ReturnType<typeof setTimeout> | undefined;
+let prepared: Promise<string[]> = Promise.resolve([]);
+function schedulePrepare(delayMs = 1500): void {
+  if (!prepareAllowed) return;
+  clearTimeout(prepareTimer);
+  prepareTimer = setTimeout(() => {
+    prepared = builder.prepare(editor.getDiff());
+  }, delayMs);
+}
+function allowPrepare(): void {
+  if (prepareAllowed) return;
+  prepareAllowed = true;
+  schedulePrepare(embed ? 0 : 2000);
+}
 // Persist only the person's own work: an embedded tutorial sample must not overwrite it.
 editor.onChange(() => {
   if (!embed) saver.schedule();
   refreshGotoList();
+  schedulePrepare();
 });
 function refreshGotoList(): void {
   const names = editor.functionsOfActive().map((f) => f.name);
@@ -314,6 +335,8 @@ booting.then(
     renderStatus(statusPill, "ready", `Linux ${r.kernelRelease}${r.restored ? ` · resumed in ${(r.startMs / 1000).toFixed(1)} s` : ""}`);
     (window as unknown as { klpReady: boolean }).klpReady = true;
     void monitor.refresh();
+    if (!embed) allowPrepare();
+    else for (const type of ["pointerdown", "keydown"]) byId("editor").addEventListener(type, allowPrepare, { once: true });
   },
   (e: unknown) => {
     term?.write(`\r\n\x1b[31m${e instanceof Error ? e.message : String(e)}\x1b[0m\r\n`);
@@ -325,4 +348,6 @@ booting.then(
 (window as unknown as { klpPage: object }).klpPage = {
   diff: () => editor.getDiff(),
   markers: () => editor.allMarkers(),
+  /** The objects the build host last prepared in the background (for the page bench). */
+  prepared: () => prepared,
 };

@@ -61,9 +61,51 @@ export class BuildHost {
 
   /** Compiles; requests are serialised (one GCC at a time is all the VM can carry). */
   compile(request: CompileRequest): Promise<CompileResult> {
-    const run = this.queue.then(() => this.compileNow(request));
+    return this.enqueue(() => this.compileNow(request));
+  }
+
+  /**
+   * Builds an object's precompiled headers and its pristine baseline ahead of
+   * a compile, e.g. while the person is still reading or editing the patch:
+   * the compile itself then only builds the patched body. Resolves to false
+   * when there is nothing to prepare (no PCH for this object, or a failure,
+   * which the real compile will report).
+   */
+  prepare(object: string): Promise<boolean> {
+    return this.enqueue(() => this.prepareNow(object));
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private async prepareNow(object: string): Promise<boolean> {
+    const entry = this.kbuild.objects[object];
+    if (!entry || entry.language !== "c" || this.options.pch === false) return false;
+    await this.ensureDirs();
+    const pristine = splitPreamble(new TextDecoder().decode(await this.machine.emulator.read_file(`build/linux/${entry.source}`)));
+    if (pristine === null) return false;
+    const pch = await this.pchFor(entry.command, entry.source, pristine.preamble);
+    if (this.pchReady.has(pch.key)) return true;
+    const [headerFile, pristineFile] = await this.uploadFiles([pch.commands.headerText, pristine.body]);
+    const steps = [`cp /toolchain/${IN_DIR}/${headerFile} ${pch.header}`, shellQuote(pch.commands.buildPch), shellQuote(pch.commands.compileBody("/tmp/klp/out/base.o"))];
+    const r = await this.exec(script([{ path: entry.source, file: pristineFile! }], steps, ["/tmp/klp/out/base.o"]));
+    if (r.exitCode !== 0) return false;
+    this.pchReady.set(pch.key, fromBase64(r.stdout.trim().split(" ")[0] ?? ""));
+    return true;
+  }
+
+  private ensureDirs(): Promise<void> {
+    this.prepared ??= this.exec(`mkdir -p /toolchain/${IN_DIR} /tmp/klp/out /tmp/klp/pristine /tmp/klp/pch`).then(() => undefined);
+    return this.prepared;
+  }
+
+  private async pchFor(command: string, source: string, preamble: string): Promise<{ key: string; header: string; commands: ReturnType<typeof pchCommands> }> {
+    const key = (await sha256Hex(command + "\0" + preamble)).slice(0, 16);
+    const header = `/tmp/klp/pch/${key}.h`;
+    return { key, header, commands: pchCommands(command, source, preamble, header) };
   }
 
   private async compileNow(request: CompileRequest): Promise<CompileResult> {
@@ -75,8 +117,7 @@ export class BuildHost {
     const hit = this.cache.get(key);
     if (hit) return { ...hit, cached: true, ms: performance.now() - t0 };
 
-    this.prepared ??= this.exec(`mkdir -p /toolchain/${IN_DIR} /tmp/klp/out /tmp/klp/pristine /tmp/klp/pch`).then(() => undefined);
-    await this.prepared;
+    await this.ensureDirs();
 
     const pristineSource = new TextDecoder().decode(await this.machine.emulator.read_file(`build/linux/${entry.source}`));
     const patchedSource = overrides[entry.source];
@@ -109,9 +150,7 @@ export class BuildHost {
   }
 
   private async compilePch(object: string, command: string, source: string, preamble: string, pristineBody: string, patchedBody: string): Promise<CompileResult> {
-    const pchKey = (await sha256Hex(command + "\0" + preamble)).slice(0, 16);
-    const header = `/tmp/klp/pch/${pchKey}.h`;
-    const cmds = pchCommands(command, source, preamble, header);
+    const { key: pchKey, header, commands: cmds } = await this.pchFor(command, source, preamble);
     const body = shellQuote(cmds.compileBody("/tmp/klp/out/obj.o"));
     const known = this.pchReady.get(pchKey);
     if (known) {

@@ -11,6 +11,7 @@ import { sampleById } from "../../src/browser/samples/index.ts";
 let server: PreviewServer;
 let browser: Browser;
 let page: Page;
+let url: string;
 const errors: string[] = [];
 
 beforeAll(async () => {
@@ -19,7 +20,8 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(served.url);
+  url = served.url;
+  await page.goto(url);
   await page.waitForFunction(() => (window as unknown as { klpReady?: boolean }).klpReady === true, null, { timeout: 120_000 });
 });
 afterAll(async () => {
@@ -86,5 +88,21 @@ describe("build and apply in the page", () => {
     expect(await page.locator(".build-summary").textContent()).toMatch(/fs\/proc\/cmdline\.c:11:\d+ \(diff line 7\): 'undeclared_here' undeclared/);
     const markers = await page.evaluate(() => (window as unknown as { klpPage: { markers(): { resource: string; line: number; message: string }[] } }).klpPage.markers());
     expect(markers).toContainEqual(expect.objectContaining({ resource: "/patch.diff", line: 7 }));
+  });
+
+  it("prepares the build host in the background on a fresh visit: Build then compiles through the precompiled headers", async () => {
+    await page.close(); // its machines would compete for the CPU
+    const fresh = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    fresh.on("pageerror", (e) => errors.push(e.message));
+    await fresh.goto(url);
+    await fresh.waitForFunction(() => (window as unknown as { klpReady?: boolean }).klpReady === true, null, { timeout: 120_000 });
+    const prepared = () => fresh.evaluate(() => (window as unknown as { klpPage: { prepared(): Promise<string[]> } }).klpPage.prepared());
+    // Nobody pressed Build: the page starts the build host by itself once the target is up.
+    await expect.poll(prepared, { timeout: 300_000, interval: 1000 }).toEqual(["fs/proc/cmdline.o"]);
+    await fresh.locator("#build-btn").click();
+    await expect.poll(() => fresh.locator(".build-summary").textContent(), { timeout: 300_000, interval: 1000 }).toMatch(/✓|error|refused|failed/i);
+    expect(await fresh.locator(".build-summary").textContent()).toMatch(/✓ playground_1\.ko .* patches fs\/proc\/cmdline\.o/);
+    expect(await fresh.locator(".build-log").textContent()).toMatch(/fs\/proc\/cmdline\.o: compiled in \d+\.\d s, through its precompiled headers/);
+    expect(errors).toEqual([]);
   });
 });

@@ -17,6 +17,8 @@ export class BuildPanel {
   private readonly summary: HTMLElement;
   private readonly log: HTMLElement;
   private readonly stageEls = new Map<BuildStageName, HTMLElement>();
+  /** Ticks the running stage's time: a first compile in the VM takes a minute or more. */
+  private ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor(host: HTMLElement) {
     this.stages = el("ol", { class: "stages" });
@@ -31,6 +33,7 @@ export class BuildPanel {
   }
 
   start(): void {
+    this.stopTicker();
     for (const li of this.stageEls.values()) {
       li.className = "stage";
       li.querySelector(".stage-time")!.textContent = "";
@@ -42,9 +45,24 @@ export class BuildPanel {
   stage(s: BuildStage): void {
     const li = this.stageEls.get(s.name);
     if (!li) return;
+    this.stopTicker();
     li.className = `stage ${s.ms === undefined ? "running" : "done"}`;
-    li.querySelector(".stage-time")!.textContent = s.ms === undefined ? "…" : `${s.ms < 1000 ? `${Math.round(s.ms)} ms` : `${(s.ms / 1000).toFixed(1)} s`}`;
+    const time = li.querySelector(".stage-time")!;
+    if (s.ms === undefined) {
+      const t0 = performance.now();
+      time.textContent = "…";
+      this.ticker = setInterval(() => {
+        time.textContent = `${Math.floor((performance.now() - t0) / 1000)} s…`;
+      }, 1000);
+    } else {
+      time.textContent = s.ms < 1000 ? `${Math.round(s.ms)} ms` : `${(s.ms / 1000).toFixed(1)} s`;
+    }
     if (s.detail) li.title = s.detail;
+  }
+
+  private stopTicker(): void {
+    if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.ticker = undefined;
   }
 
   /** A transient status (downloads): shown in the summary while building. */
@@ -58,6 +76,7 @@ export class BuildPanel {
   }
 
   succeeded(r: BuildResult): void {
+    this.stopTicker();
     const list = (label: string, names: string[]) => (names.length ? el("div", {}, `${label}: `, ...names.map((n) => el("code", {}, n))) : null);
     const parts = [
       el("div", { class: "ok-line" }, `✓ ${r.name}.ko · ${(r.module.length / 1024).toFixed(1)} KB · patches ${r.objects.join(", ")}`),
@@ -70,7 +89,9 @@ export class BuildPanel {
   }
 
   failed(e: BuildFailure): void {
-    if (e.stage !== "unavailable") this.stageEls.get(e.stage)?.classList.add("failed");
+    this.stopTicker();
+    const li = e.stage === "unavailable" ? undefined : this.stageEls.get(e.stage);
+    if (li) li.className = "stage failed";
     this.summary.replaceChildren(el("div", { class: e.stage === "unavailable" ? "pending-line" : "error-line" }, e.message));
     if (e.detail) this.append(`${e.detail}\n`);
   }

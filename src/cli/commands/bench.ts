@@ -25,7 +25,9 @@ Measures the playground end to end on this machine and prints one JSON object
   edit_to_live_vm_repeat_s    the same file edited again (PCH reused, atomic replace)
   page_to_prompt_s            Chromium headless: navigation to a shell that answers typing
   first_visit_bytes           bytes fetched until then (page, workers, images)
-  page_build_apply_sample_s   cmdline sample: Build (build host in the browser) -> Apply -> patched output`;
+  page_build_apply_sample_s   cmdline sample: Build (build host in the browser) -> Apply -> patched output
+  page_prepare_s              a fresh visit: page ready -> build host resumed, the patch's file precompiled
+  page_build_prepared_s       then Build -> built (what a visitor who read the patch first waits)`;
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
@@ -70,6 +72,8 @@ export const benchCommand: Command = {
       page_to_prompt_s: round(p.pageToPromptSeconds),
       first_visit_bytes: p.firstVisitBytes,
       page_build_apply_sample_s: round(p.buildApplySampleSeconds),
+      page_prepare_s: round(p.prepareSeconds),
+      page_build_prepared_s: round(p.buildPreparedSeconds),
     });
     console.log(JSON.stringify(result, null, 2));
     return 0;

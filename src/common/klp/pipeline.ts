@@ -21,6 +21,13 @@ export interface StageTiming {
   detail?: string;
 }
 
+/** Progress inside the build, for a person watching: a stage started, or a line about its work. */
+export interface BuildProgress {
+  stage: StageName;
+  /** Undefined when the stage just started; else one line ("kernel/fork.o: compiled in 41.2 s"). */
+  line?: string;
+}
+
 /** The compile service: the build-host VM (BuildHost) or the native fast path (NativeBuildHost). */
 export interface Compiler {
   compile(request: CompileRequest): Promise<CompileResult>;
@@ -41,6 +48,8 @@ export interface BuildInput {
   /** vmlinux's exports (Module.symvers). */
   exported: ReadonlySet<string>;
   onStage?: (stage: StageTiming) => void;
+  /** Stage starts and per-object compile lines: the compile of a big file in the VM takes minutes. */
+  onProgress?: (progress: BuildProgress) => void;
   /** Refuse a header change that makes more objects than this recompile (default 200). */
   maxObjects?: number;
 }
@@ -88,6 +97,7 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
   const stages: StageTiming[] = [];
   const notes: string[] = [];
   const timed = async <T>(name: StageName, run: () => T | Promise<T>, detail?: (r: T) => string): Promise<T> => {
+    input.onProgress?.({ stage: name });
     const t0 = performance.now();
     const result = await run();
     const stage: StageTiming = { name, ms: Math.round((performance.now() - t0) * 10) / 10 };
@@ -117,7 +127,7 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
     throw new KlpBuildError("plan", `the patch makes ${plan.objects.length} objects recompile (more than ${limit}); change a narrower header, or the .c files themselves`, plan.notes.join("\n"));
   }
 
-  const compiled = await timed("compile", () => compileAll(input.compiler, plan, applied, parsed), (c) => `${c.length} object${c.length === 1 ? "" : "s"}`);
+  const compiled = await timed("compile", () => compileAll(input.compiler, plan, applied, parsed, (line) => input.onProgress?.({ stage: "compile", line })), (c) => `${c.length} object${c.length === 1 ? "" : "s"}`);
   const diffs = await timed("diff", () => diffAll(compiled, input, movedLineOf(applied)), (d) => d.map((x) => `${x.object}: ${x.diff.changedFunctions.length} changed`).join(", "));
   for (const d of diffs) notes.push(...d.diff.notes);
   const assembled = await timed(
@@ -142,6 +152,20 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
     notes,
     stages,
   };
+}
+
+/**
+ * The objects a build of this patch would compile, without compiling: lets a
+ * build host prepare them ahead of the build. [] when the patch does not get
+ * that far (the build itself will say why).
+ */
+export function objectsToCompile(diffText: string, readPristine: BuildInput["readPristine"], kbuild: KbuildIndex): string[] {
+  try {
+    const applied = applyPatch(parseDiff(diffText), readPristine);
+    return planBuild(applied.files, kbuild, { readFile: readPristine }).objects.map((o) => o.object);
+  } catch {
+    return [];
+  }
 }
 
 /** Runs a stage, turning its own error type into a KlpBuildError with a one-line message and the detail. */
@@ -187,7 +211,7 @@ interface Compiled {
   patched: Uint8Array;
 }
 
-async function compileAll(compiler: Compiler, plan: Plan, applied: ApplyResult, parsed: ParsedPatch): Promise<Compiled[]> {
+async function compileAll(compiler: Compiler, plan: Plan, applied: ApplyResult, parsed: ParsedPatch, progress: (line: string) => void): Promise<Compiled[]> {
   const overrides: Record<string, string> = {};
   for (const f of applied.files) if (f.newText !== undefined && f.newText !== f.oldText) overrides[f.path] = f.newText;
   // Patches written for kpatch include its macros; the kernel tree has none:
@@ -196,6 +220,8 @@ async function compileAll(compiler: Compiler, plan: Plan, applied: ApplyResult, 
     if (/#\s*include\s*<linux\/kpatch-macros\.h>/.test(text)) overrides[KPATCH_MACROS_PATH] ??= KPATCH_MACROS_H;
     if (/#\s*include\s*"kpatch-macros\.h"/.test(text)) overrides[path.replace(/[^/]*$/, "kpatch-macros.h")] ??= KPATCH_MACROS_H;
   }
+  const count = plan.objects.length;
+  let done = 0;
   const compileOne = async (p: Plan["objects"][number]): Promise<Compiled> => {
     // Only the files this object reads: keeps the VM's compile on its PCH fast path.
     const own: Record<string, string> = {};
@@ -206,6 +232,10 @@ async function compileAll(compiler: Compiler, plan: Plan, applied: ApplyResult, 
     } catch (e) {
       throw new KlpBuildError("compile", `${p.object}: the build host failed: ${e instanceof Error ? e.message : String(e)}`, "", [], e);
     }
+    done++;
+    const of = count > 1 ? ` (${done} of ${count})` : "";
+    const how = r.cached ? "unchanged since the last build" : r.mode === "pch-first" ? "first build of this file: headers precompiled" : r.mode === "pch" ? "through its precompiled headers" : "";
+    progress(`${p.object}: ${r.exitCode === 0 ? "compiled" : "failed"} in ${(r.ms / 1000).toFixed(1)} s${how ? `, ${how}` : ""}${of}`);
     if (r.exitCode !== 0 || !r.object || !r.baseline) {
       const errors = r.diagnostics.filter((d) => d.severity === "error" || d.severity === "fatal error");
       const first = errors[0] ?? r.diagnostics[0];

@@ -1,5 +1,5 @@
 // klp-build in Node: the pipeline wired to the committed images.
-import { buildLivepatch, type BuildOutput, type Compiler, type StageTiming } from "../../common/klp/pipeline.ts";
+import { buildLivepatch, type BuildOutput, type BuildProgress, type Compiler, type StageTiming } from "../../common/klp/pipeline.ts";
 import { loadKlpInputs } from "./inputs.ts";
 
 export interface NodeBuildOptions {
@@ -8,6 +8,7 @@ export interface NodeBuildOptions {
   replace?: boolean;
   compiler: Compiler;
   onStage?: (stage: StageTiming) => void;
+  onProgress?: (progress: BuildProgress) => void;
 }
 
 export function buildPatch(options: NodeBuildOptions): Promise<BuildOutput> {

@@ -1,10 +1,15 @@
 // How `klp build` and `klp apply` show a build: one line per stage with its
 // time, then what the module patches; failures as one line plus detail.
-import { KlpBuildError, type BuildOutput, type StageTiming } from "../../common/klp/pipeline.ts";
+import { KlpBuildError, type BuildOutput, type BuildProgress, type StageTiming } from "../../common/klp/pipeline.ts";
 import { describeBlocking, KlpLoadError } from "./load.ts";
 
 export function formatStage(s: StageTiming): string {
   return `  ${s.name.padEnd(8)} ${formatMs(s.ms).padStart(8)}${s.detail ? `  ${s.detail}` : ""}`;
+}
+
+/** A progress line inside a stage (per-object compile times), under the stage lines; undefined for a stage start. */
+export function formatProgress(p: BuildProgress): string | undefined {
+  return p.line === undefined ? undefined : `  ${"".padEnd(8)} ${"".padStart(8)}  ${p.line}`;
 }
 
 function formatMs(ms: number): string {
