@@ -90,6 +90,30 @@ describe("build and apply in the page", () => {
     expect(markers).toContainEqual(expect.objectContaining({ resource: "/patch.diff", line: 7 }));
   });
 
+  it("notices a patch that hangs the kernel, and Restore brings the target back", async () => {
+    // PREEMPT_NONE: a patched function that never returns holds the only CPU.
+    const hang = sampleById("cmdline")!.diff.replace('seq_puts(m, " [live patched!]");', "for (;;) cpu_relax();");
+    await page.locator('.tab[data-tab="patch.diff"]').click();
+    await page.locator("#editor .view-lines").click();
+    await page.keyboard.press("ControlOrMeta+A");
+    await page.keyboard.insertText(hang);
+    await page.keyboard.press("ControlOrMeta+Enter");
+    await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 300_000, interval: 1000 }).toMatch(/✓|error|refused|failed/i);
+    expect(await page.locator(".build-summary").textContent()).toContain("✓");
+    await page.locator("#apply-btn").click();
+    await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 60_000 }).toContain("applied");
+    await page.locator("#terminal").click();
+    await page.keyboard.type("cat /proc/cmdline\n");
+    await new Promise((r) => setTimeout(r, 1000));
+    // Nothing comes back; the person presses Enter again.
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#status").getAttribute("data-status"), { timeout: 60_000 }).toBe("crashed");
+    await expect(page.locator("#crash").textContent()).resolves.toMatch(/The target stopped answering.*no echo of your typing/s);
+    await page.locator("#crash button.primary").click();
+    await expect.poll(() => page.locator("#status").getAttribute("data-status"), { timeout: 60_000 }).toBe("ready");
+    expect(await runInTerminal(page, "echo ali''ve")).toContain("alive");
+  });
+
   it("prepares the build host in the background on a fresh visit: Build then compiles through the precompiled headers", async () => {
     await page.close(); // its machines would compete for the CPU
     const fresh = await browser.newPage({ viewport: { width: 1600, height: 900 } });

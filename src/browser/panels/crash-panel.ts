@@ -23,6 +23,7 @@ export class CrashPanel {
     dismiss.addEventListener("click", () => this.hide());
     this.host.replaceChildren(
       el("div", { class: "crash-head" }, el("strong", {}, title), el("span", { class: "muted" }, "Your patch is safe in the editor. Restoring resumes the clean snapshot in about a second.")),
+      ...(report.kind === "hung" ? [el("p", {}, report.line)] : []),
       el("pre", { class: "crash-log" }, lines.join("\n")),
       el("div", { class: "crash-actions" }, restore, dismiss),
     );

@@ -4,6 +4,7 @@ import * as Comlink from "comlink";
 import type { BootResult, TargetApi } from "../../../workers/target.worker.ts";
 import type { ExecResult } from "../../common/control/channel.ts";
 import type { CrashReport } from "../../common/machines/health.ts";
+import { EchoWatch } from "../../common/machines/echo-watch.ts";
 import type { Progress } from "../images.ts";
 
 export type MachineStatus = "booting" | "ready" | "busy" | "crashed" | "restoring" | "failed";
@@ -22,6 +23,8 @@ export class TargetClient {
   private release = "";
   /** Bumped by every reset: answers from an older machine are ignored. */
   private generation = 0;
+  /** Notices a kernel stuck for good (no echo, no agent): the crash panel then offers Reset. */
+  private watch: EchoWatch | undefined;
 
   constructor(private readonly events: TargetEvents) {
     const worker = new Worker(new URL("../../../workers/target.worker.ts", import.meta.url), { type: "module" });
@@ -41,12 +44,16 @@ export class TargetClient {
     try {
       const r = await this.api.boot(
         imagesBase,
-        Comlink.proxy((bytes: Uint8Array) => this.events.console(bytes)),
+        Comlink.proxy((bytes: Uint8Array) => {
+          this.watch?.output();
+          this.events.console(bytes);
+        }),
         Comlink.proxy(this.events.progress),
         Comlink.proxy((report: CrashReport) => this.onCrash(report)),
       );
       this.release = r.kernelRelease;
       this.set("ready", `Linux ${r.kernelRelease}`);
+      this.watchForHang();
       return r;
     } catch (e) {
       this.set("failed", "failed to start");
@@ -58,10 +65,13 @@ export class TargetClient {
   async reset(): Promise<BootResult> {
     this.generation++;
     this.busy = 0;
+    this.watch?.stop();
+    this.watch = undefined;
     this.set("restoring", "restoring snapshot");
     try {
       const r = await this.api.reset();
       this.set("ready", `Linux ${r.kernelRelease}`);
+      this.watchForHang();
       return r;
     } catch (e) {
       this.set("failed", "restore failed");
@@ -70,7 +80,22 @@ export class TargetClient {
   }
 
   send(data: string): void {
+    if (this.status === "ready" || this.status === "busy") this.watch?.input();
     void this.api.writeConsole(new TextEncoder().encode(data));
+  }
+
+  private watchForHang(): void {
+    const gen = this.generation;
+    const watch = new EchoWatch(
+      () => this.api.exec("true", 5_000).then(() => true, () => false),
+      () => {
+        if (gen !== this.generation || this.status === "crashed") return;
+        void this.api.consoleTail().then((log) =>
+          this.onCrash({ kind: "hung", line: "no echo of your typing and no answer from the guest for 10 s: the kernel is stuck (a patched function that never returns?)", log }),
+        );
+      },
+    );
+    this.watch = watch;
   }
 
   /** A command for the panels (state refresh): does not mark the machine busy. */
