@@ -53,6 +53,16 @@ async function runInTerminal(p: Page, command: string): Promise<string> {
   return out;
 }
 
+/** Replaces the patch as a person would (select all, paste), presses Ctrl+Enter, waits for the build's verdict. */
+async function typeDiffAndBuild(p: Page, diff: string): Promise<void> {
+  await p.locator('.tab[data-tab="patch.diff"]').click();
+  await p.locator("#editor .view-lines").click();
+  await p.keyboard.press("ControlOrMeta+A");
+  await p.keyboard.insertText(diff);
+  await p.keyboard.press("ControlOrMeta+Enter");
+  await expect.poll(() => p.locator(".build-summary").textContent(), { timeout: 300_000, interval: 1000 }).toMatch(/✓|error|refused|failed/i);
+}
+
 describe("build and apply in the page", () => {
   it("builds the cmdline sample, applies it live, and reverts it", async () => {
     await page.locator("#samples-btn").click();
@@ -79,12 +89,7 @@ describe("build and apply in the page", () => {
 
   it("puts a compile error on the diff line that caused it", async () => {
     const broken = sampleById("cmdline")!.diff.replace('seq_puts(m, " [live patched!]");', "seq_puts(m, undeclared_here);");
-    await page.locator('.tab[data-tab="patch.diff"]').click();
-    await page.locator("#editor .view-lines").click();
-    await page.keyboard.press("ControlOrMeta+A");
-    await page.keyboard.insertText(broken);
-    await page.keyboard.press("ControlOrMeta+Enter");
-    await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 300_000, interval: 1000 }).toMatch(/error/i);
+    await typeDiffAndBuild(page, broken);
     expect(await page.locator(".build-summary").textContent()).toMatch(/fs\/proc\/cmdline\.c:11:\d+ \(diff line 7\): 'undeclared_here' undeclared/);
     const markers = await page.evaluate(() => (window as unknown as { klpPage: { markers(): { resource: string; line: number; message: string }[] } }).klpPage.markers());
     expect(markers).toContainEqual(expect.objectContaining({ resource: "/patch.diff", line: 7 }));
@@ -93,12 +98,7 @@ describe("build and apply in the page", () => {
   it("notices a patch that hangs the kernel, and Restore brings the target back", async () => {
     // PREEMPT_NONE: a patched function that never returns holds the only CPU.
     const hang = sampleById("cmdline")!.diff.replace('seq_puts(m, " [live patched!]");', "for (;;) cpu_relax();");
-    await page.locator('.tab[data-tab="patch.diff"]').click();
-    await page.locator("#editor .view-lines").click();
-    await page.keyboard.press("ControlOrMeta+A");
-    await page.keyboard.insertText(hang);
-    await page.keyboard.press("ControlOrMeta+Enter");
-    await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 300_000, interval: 1000 }).toMatch(/✓|error|refused|failed/i);
+    await typeDiffAndBuild(page, hang);
     expect(await page.locator(".build-summary").textContent()).toContain("✓");
     await page.locator("#apply-btn").click();
     await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 60_000 }).toContain("applied");
