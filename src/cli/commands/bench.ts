@@ -23,6 +23,7 @@ Measures the playground end to end on this machine and prints one JSON object
   apply_transition_ms         insmod to the end of the transition, on the resumed target
   edit_to_live_vm_s           both machines from snapshots -> build (VM, first) -> load -> new behaviour
   edit_to_live_vm_repeat_s    the same file edited again (PCH reused, atomic replace)
+  edit_to_live_three_files_native_s  fork-shadow sample (fork.c, exit.c, proc/array.c in one module), native build -> load -> new behaviour
   page_to_prompt_s            Chromium headless: navigation to a shell that answers typing
   first_visit_bytes           bytes fetched until then (page, workers, images)
   page_build_apply_sample_s   cmdline sample: Build (build host in the browser) -> Apply -> patched output
@@ -66,6 +67,7 @@ export const benchCommand: Command = {
       apply_transition_ms: round(l.applyTransitionMs, 0),
       edit_to_live_vm_s: round(l.editToLiveVmSeconds),
       edit_to_live_vm_repeat_s: round(l.editToLiveVmRepeatSeconds),
+      edit_to_live_three_files_native_s: round(l.threeFilesNativeSeconds),
     });
     const p = await benchPage(log);
     Object.assign(result, {

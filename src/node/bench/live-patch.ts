@@ -5,6 +5,7 @@ import { makeDiff } from "../../common/patch/index.ts";
 import { bootMachine } from "../boot.ts";
 import { buildPatch, loadKlpInputs, loadLivepatch, openCompiler } from "../klp/index.ts";
 import { NativeBuildHost } from "../toolchain/native-build-host.ts";
+import { forkShadow } from "../../browser/samples/fork-shadow.ts";
 
 export interface LivePatchBench {
   /** Stages 5-6 (diff + assemble) for the cmdline change, median of 10. */
@@ -15,6 +16,8 @@ export interface LivePatchBench {
   editToLiveVmSeconds: number;
   /** The same file edited again: PCH reused, atomic replace. */
   editToLiveVmRepeatSeconds: number;
+  /** The fork-shadow sample (three files, one module), native build host, until the new /proc line shows. */
+  threeFilesNativeSeconds: number;
 }
 
 const FILE = "fs/proc/cmdline.c";
@@ -56,11 +59,21 @@ export async function benchLivePatch(log: (s: string) => void): Promise<LivePatc
     const t1 = performance.now();
     await live("bench_repeat", "repeat");
     const repeat = (performance.now() - t1) / 1000;
+
+    log("three files in one patch (fork-shadow sample), native build host");
+    const t2 = performance.now();
+    const three = await buildPatch({ diffText: forkShadow.diff, name: "bench_three", compiler: new NativeBuildHost(inputs.kbuild) });
+    await loadLivepatch(target.machine, "bench_three", three.module);
+    const status = await target.machine.control.exec("grep KlpFork /proc/self/status");
+    if (!status.stdout.includes("KlpFork:")) throw new Error(`the three-file patch did not take: ${status.stdout}`);
+    const threeFiles = (performance.now() - t2) / 1000;
+
     return {
       diffAssembleMs: times[Math.floor(times.length / 2)]!,
       applyTransitionMs: transitionMs,
       editToLiveVmSeconds: first,
       editToLiveVmRepeatSeconds: repeat,
+      threeFilesNativeSeconds: threeFiles,
     };
   } finally {
     await vm.close();
