@@ -1,6 +1,6 @@
 // The module assembler (pipeline stage 6): the differ's intermediate objects
-// (one per changed kernel object) become one loadable livepatch module. References to what vmlinux exports
-// stay ordinary relocations (the module loader resolves them); references to
+// (one per changed kernel object) become one loadable livepatch module.
+// References to what vmlinux exports stay ordinary relocations (the module loader resolves them); references to
 // anything else become .klp.rela.vmlinux.<section> entries against
 // .klp.sym.vmlinux.<name>,<sympos> symbols, which the livepatch core
 // resolves through kallsyms when the patch is enabled.
@@ -18,6 +18,7 @@ import {
   SHT_SYMTAB,
   STB_GLOBAL,
   STB_LOCAL,
+  STB_WEAK,
   STT_FILE,
   STT_FUNC,
   STT_SECTION,
@@ -117,7 +118,7 @@ export function assembleModule(input: AssembleInput): AssembledModule {
   // so it can never clash with, or be mistaken for, the vmlinux symbol it
   // replaces. Globals are remembered so another object's reference to a
   // new function or variable links to it.
-  const definedGlobals = new Map<string, { symbol: number; file: string }>();
+  const definedGlobals = new Map<string, { symbol: number; file: string; weak: boolean }>();
   for (const part of parts) {
     for (const s of part.symbols) {
       if (s.index === 0 || s.shndx === SHN_UNDEF) continue;
@@ -135,10 +136,11 @@ export function assembleModule(input: AssembleInput): AssembledModule {
       part.placed.set(s.index, { symbol, shift: 0 });
       if (s.bind === STB_LOCAL) continue;
       const twin = definedGlobals.get(s.name);
-      if (twin) {
+      // As the linker does: a strong definition wins over a __weak one, two strong ones are an error.
+      if (twin && !twin.weak && s.bind !== STB_WEAK) {
         throw new KlpModuleError("duplicate-symbol", `\`${s.name}\` is defined by both ${twin.file} and ${part.diff.file}: a global name can be defined once`, s.name);
       }
-      definedGlobals.set(s.name, { symbol, file: part.diff.file });
+      if (!twin || twin.weak) definedGlobals.set(s.name, { symbol, file: part.diff.file, weak: s.bind === STB_WEAK });
     }
   }
 
