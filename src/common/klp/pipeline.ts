@@ -7,7 +7,7 @@ import { ApplyError, DiffError, applyPatch, movedLines, parseDiff, type ApplyRes
 import type { Diagnostic } from "../compile/diagnostics.ts";
 import type { CompileRequest, CompileResult } from "../../machine/build-host.ts";
 import type { KbuildIndex } from "../kbuild/index-format.ts";
-import { diffObjects, KlpDiffError, type ObjectDiff } from "./diff/index.ts";
+import { diffObjects, KlpDiffError, type MovedLine, type ObjectDiff } from "./diff/index.ts";
 import { assembleModule, KlpModuleError, specialSizesOf, type KlpLayout, type ResolvedReference, type VmlinuxSymbols } from "./module/index.ts";
 import { KlpPlanError, normalizeTreePath, planBuild, type Plan } from "./plan.ts";
 import { KPATCH_MACROS_H, KPATCH_MACROS_PATH } from "./kpatch-macros.ts";
@@ -139,13 +139,11 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
     (m) => `${m.bytes.length} bytes`,
   );
   const included = diffs.flatMap((d) => d.diff.included);
-  // The assembler lists functions object by object, in the differ's order.
-  const objectOf = diffs.flatMap((d) => d.diff.changedFunctions.map(() => d.object));
   return {
     module: assembled.bytes,
     name: input.name,
     objects: diffs.map((d) => d.object),
-    changedFunctions: assembled.functions.map((f, i) => ({ name: f.name, object: objectOf[i]!, reason: f.reason })),
+    changedFunctions: assembled.functions.map((f) => ({ name: f.name, object: diffs[f.from]!.object, reason: f.reason })),
     newFunctions: included.filter((i) => i.kind === "new-function").map((i) => i.name),
     newData: included.filter((i) => i.kind === "new-data").map((i) => i.name),
     references: assembled.references,
@@ -293,8 +291,6 @@ function diffLineOf(parsed: ParsedPatch, applied: ApplyResult, file: string, lin
   }
   return undefined;
 }
-
-type MovedLine = (oldLine: number, newLine: number) => boolean;
 
 /**
  * For each object, the lines the patch moved in the changed files it reads

@@ -142,7 +142,7 @@ describe("assembleModule", () => {
     ]);
     const diffs = [diffObjects(meminfo.original, meminfo.patched, { exported }), diffObjects(version.original, version.patched, { exported })];
     const m = assembleModule({ diffs, name: "klp_two", layout, vmlinux, exported });
-    expect(m.functions.map((f) => f.name)).toEqual(["meminfo_proc_show", "version_proc_show"]);
+    expect(m.functions.map((f) => [f.name, f.from])).toEqual([["meminfo_proc_show", 0], ["version_proc_show", 1]]);
     // klp_reads is the module's own: no livepatch symbol, no reference to vmlinux.
     expect(m.references.map((r) => r.name)).not.toContain("klp_reads");
     const elf = parseElf32(m.bytes);

@@ -11,6 +11,7 @@ import type { DiffOptions, ObjectDiff } from "./types.ts";
 
 export { KlpDiffError, type KlpDiffReason } from "./errors.ts";
 export type { ChangedFunction, DiffOptions, ExternalSymbol, IncludedSymbol, ObjectDiff } from "./types.ts";
+export type { MovedLine } from "./compare.ts";
 export { DEFAULT_SPECIAL_SIZES, specialSections, type SpecialSizes, type SpecialSection } from "./special.ts";
 export { stableName } from "./names.ts";
 

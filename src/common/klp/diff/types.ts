@@ -1,6 +1,7 @@
 // What the object differ hands to the module assembler.
 import type { ElfFile } from "../../elf/index.ts";
 import type { SpecialSizes } from "./special.ts";
+import type { MovedLine } from "./compare.ts";
 
 export interface DiffOptions {
   /** Symbols vmlinux exports (Module.symvers): references to them stay plain relocations. */
@@ -13,7 +14,7 @@ export interface DiffOptions {
    * that way is a `__LINE__` (printk(..., __LINE__), might_sleep()), not a
    * change to the code.
    */
-  movedLine?: (oldLine: number, newLine: number) => boolean;
+  movedLine?: MovedLine;
 }
 
 export interface ChangedFunction {

@@ -60,7 +60,8 @@ export interface ResolvedReference {
 export interface AssembledModule {
   bytes: Uint8Array;
   elf: ElfFile;
-  functions: { name: string; sympos: number; reason: string }[];
+  /** `from`: the index in `diffs` of the object the function belongs to. */
+  functions: { name: string; sympos: number; reason: string; from: number }[];
   references: ResolvedReference[];
 }
 
@@ -216,7 +217,7 @@ export function assembleModule(input: AssembleInput): AssembledModule {
   const functions: AssembledModule["functions"] = [];
   const funcs: PatchedFunction[] = [];
   const patchedBy = new Map<string, string>();
-  for (const part of parts) {
+  for (const [from, part] of parts.entries()) {
     for (const f of part.diff.changedFunctions) {
       const src = part.symbols.find((s) => s.name === f.name && s.type === STT_FUNC && s.shndx !== SHN_UNDEF);
       const newFunc = src ? part.placed.get(src.index)?.symbol : undefined;
@@ -226,7 +227,7 @@ export function assembleModule(input: AssembleInput): AssembledModule {
       const twin = patchedBy.get(key);
       if (twin) throw new KlpModuleError("duplicate-symbol", `\`${f.name}\` is patched from both ${twin} and ${part.diff.file}`, f.name);
       patchedBy.set(key, part.diff.file);
-      functions.push({ name: f.name, sympos: where.sympos, reason: f.reason });
+      functions.push({ name: f.name, sympos: where.sympos, reason: f.reason, from });
       funcs.push({ oldName: f.name, old_sympos: where.sympos, newFunc });
     }
   }
