@@ -245,6 +245,17 @@ describe("klp apply: patches built and loaded into the target", () => {
     expect(r.stderr).toMatch(/klp apply: stall: the transition did not finish in 4 s; these tasks still run the old code:\n {4} {2}pid 2 \(kthreadd\)/);
   });
 
+  it("a patch that oopses: klp apply stops at once with the kernel's report and the trace", async () => {
+    const patch = patchOf("fs/proc/loadavg.c", {
+      before: "\tget_avenrun(avnrun, FIXED_1/200, 0);\n",
+      after: "\tget_avenrun(avnrun, FIXED_1/200, 0);\n\t*(volatile int *)m->private = 1; /* NULL for this file */\n",
+    });
+    const r = await klp(["apply", patchFile("oops", patch), "--exec", "cat /proc/loadavg; echo after=$?"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^klp apply: the target's kernel reported a BUG: .*BUG: kernel NULL pointer dereference/m);
+    expect(r.stderr).toMatch(/^ {4}.*EIP: loadavg_proc_show\+0x[0-9a-f]+\/0x[0-9a-f]+ \[oops\]/m);
+  });
+
   it("with the build host in v86 (the browser's path)", async () => {
     const r = await apply({ cmdline_vm: cmdlineSuffix("vm") }, "cat /proc/cmdline", ["--builder", "vm"]);
     expect(r.exec!.stdout).toMatch(/ vm\n$/);

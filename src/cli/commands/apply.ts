@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { bootMachine, type BootedMachine } from "../../node/boot.ts";
 import { TARGET } from "../../common/machines/profiles.ts";
 import type { BuildOutput, BuildProgress, StageTiming } from "../../common/klp/pipeline.ts";
-import { buildPatch, describeBlocking, loadKlpInputs, loadLivepatch, moduleNameFor, openCompiler, parseBuilderKind } from "../../node/klp/index.ts";
+import { buildPatch, describeBlocking, loadKlpInputs, loadLivepatch, moduleNameFor, openCompiler, parseBuilderKind, TargetCrashError, unlessCrashed } from "../../node/klp/index.ts";
 import { failureJson, formatFailure, formatProgress, formatStage, formatSummary } from "../../node/klp/report.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
 
@@ -77,15 +77,26 @@ export const applyCommand: Command = {
       booted = await target;
       for (const out of built) {
         log(`loading ${out.name}`);
-        const { transitionMs } = await loadLivepatch(booted.machine, out.name, out.module, {
-          stallMs,
-          timeoutMs,
-          onStall: (tasks) => log(`  transition of ${out.name} stalled; blocking tasks:\n${describeBlocking(tasks)}`),
-        });
+        const { transitionMs } = await unlessCrashed(
+          booted.machine,
+          loadLivepatch(booted.machine, out.name, out.module, {
+            stallMs,
+            timeoutMs,
+            onStall: (tasks) => log(`  transition of ${out.name} stalled; blocking tasks:\n${describeBlocking(tasks)}`),
+          }),
+        );
         log(`  transition  ${transitionMs} ms`);
         report.push({ name: out.name, stages: out.stages, changedFunctions: out.changedFunctions, newFunctions: out.newFunctions, transitionMs });
       }
-      const result = exec === undefined ? undefined : await booted.machine.control.exec(exec, { timeoutMs: 120_000 });
+      const result = exec === undefined ? undefined : await unlessCrashed(booted.machine, booted.machine.control.exec(exec, { timeoutMs: 120_000 }));
+      // A command may survive an oops (the kernel kills only the task that hit it): still a failure.
+      if (booted.machine.health.report) {
+        if (result && !json) {
+          process.stdout.write(result.stdoutBytes);
+          process.stderr.write(result.stderr);
+        }
+        throw new TargetCrashError(booted.machine.health.report);
+      }
       if (json) {
         console.log(
           JSON.stringify(

@@ -1,4 +1,6 @@
 import { bootMachine } from "../../node/boot.ts";
+import { TargetCrashError, unlessCrashed } from "../../node/klp/index.ts";
+import { formatFailure } from "../../node/klp/report.ts";
 import { TARGET, BUILDER, type MachineProfile } from "../../common/machines/profiles.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
 
@@ -47,10 +49,15 @@ export const bootCommand: Command = {
       onConsole: showConsole ? (b) => process.stderr.write(Uint8Array.of(b)) : undefined,
     });
     try {
-      const result = await machine.control.exec(exec, { timeoutMs });
+      const result = await unlessCrashed(machine, machine.control.exec(exec, { timeoutMs }));
       process.stdout.write(result.stdoutBytes);
       process.stderr.write(result.stderr);
+      if (machine.health.report) throw new TargetCrashError(machine.health.report);
       return result.exitCode;
+    } catch (e) {
+      if (!(e instanceof TargetCrashError)) throw e;
+      console.error(formatFailure("boot", e));
+      return 1;
     } finally {
       await machine.destroy();
     }

@@ -2,6 +2,7 @@
 // time, then what the module patches; failures as one line plus detail.
 import { KlpBuildError, type BuildOutput, type BuildProgress, type StageTiming } from "../../common/klp/pipeline.ts";
 import { describeBlocking, KlpLoadError } from "./load.ts";
+import { TargetCrashError } from "./crash.ts";
 
 export function formatStage(s: StageTiming): string {
   return `  ${s.name.padEnd(8)} ${formatMs(s.ms).padStart(8)}${s.detail ? `  ${s.detail}` : ""}`;
@@ -30,12 +31,14 @@ export function formatSummary(out: BuildOutput): string {
 export function formatFailure(command: string, e: unknown): string {
   if (e instanceof KlpBuildError) return `klp ${command}: ${e.stage}: ${e.message}${indent(e.detail)}`;
   if (e instanceof KlpLoadError) return `klp ${command}: ${e.message}${indent(e.detail || describeBlocking(e.blocking))}`;
+  if (e instanceof TargetCrashError) return `klp ${command}: ${e.message}${indent(e.trace().join("\n"))}`;
   return `klp ${command}: ${e instanceof Error ? e.message : String(e)}`;
 }
 
 export function failureJson(e: unknown): Record<string, unknown> {
   if (e instanceof KlpBuildError) return { stage: e.stage, message: e.message, detail: e.detail, diagnostics: e.diagnostics };
   if (e instanceof KlpLoadError) return { stage: "load", message: e.message, detail: e.detail, blocking: e.blocking };
+  if (e instanceof TargetCrashError) return { stage: "target", message: e.message, kind: e.report.kind, log: e.trace() };
   return { message: e instanceof Error ? e.message : String(e) };
 }
 
