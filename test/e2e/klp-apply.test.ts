@@ -368,6 +368,24 @@ describe("refusals, each with its own message", () => {
     expect(e.message).toBe("fs/ext4/super.c: not part of this kernel's build (CONFIG_…?): the tree has only the files our configuration compiles");
   });
 
+  it("a new function nothing calls: the differ's own reason is the headline", async () => {
+    const e = await refusal(patchOf("fs/proc/cmdline.c", { before: "static int cmdline_proc_show", after: "int klp_unused_helper(void)\n{\n\treturn 42;\n}\n\nstatic int cmdline_proc_show" }));
+    expect(e.stage).toBe("diff");
+    expect(e.message).toMatch(/^no functional change: the patch only adds `klp_unused_helper`, which no existing function calls/);
+  });
+
+  it("paths with an extra leading directory: the headline says so", async () => {
+    const e = await refusal(CMDLINE_PATCH.replace(/ a\/fs\//g, " a/linux/fs/").replace(/ b\/fs\//g, " b/linux/fs/"));
+    expect(e.stage).toBe("apply");
+    expect(e.message).toMatch(/^patch does not apply: linux\/fs\/proc\/cmdline\.c: no such file in the source tree.*extra leading directory/);
+  });
+
+  it("lib/ (built without ftrace hooks): refused before compiling, with the reason", async () => {
+    const e = await refusal(patchOf("lib/kstrtox.c", { before: "int kstrtobool(const char *s, bool *res)\n{\n", after: "int kstrtobool(const char *s, bool *res)\n{\n\tif (!s)\n\t\treturn -EINVAL;\n" }));
+    expect(e.stage).toBe("plan");
+    expect(e.message).toMatch(/^lib\/kstrtox\.c: lib\/kstrtox\.o is compiled without ftrace's __fentry__ hooks/);
+  });
+
   it("assembly", async () => {
     const path = "arch/x86/entry/entry_32.S";
     const text = pristine(path);

@@ -52,6 +52,9 @@ export const applyCommand: Command = {
     const names = uniqueNames(positional.map(moduleNameFor));
     const patches = positional.map((file, i) => ({ file, name: names[i]!, diffText: readFileSync(file, "utf8") }));
 
+    if (patches.length > 1 && options["no-replace"] !== true) {
+      log(`note: atomic replace is on: each patch replaces the ones loaded before it, so only ${patches[patches.length - 1]!.name} stays enabled; --no-replace stacks them`);
+    }
     // The target resumes while the patches build.
     const target = bootMachine(TARGET, { snapshot: true });
     target.catch(() => undefined);

@@ -119,7 +119,8 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
   const plan = await timed(
     "plan",
     () => guard("plan", () => planBuild(applied.files, input.kbuild, { readFile: input.readPristine })),
-    (p) => p.objects.map((o) => o.object).join(", "),
+    // A header may pull in hundreds of objects: name a few, count the rest.
+    (p) => p.objects.slice(0, 8).map((o) => o.object).join(", ") + (p.objects.length > 8 ? `, … (${p.objects.length} objects)` : ""),
   );
   notes.push(...plan.notes);
   const limit = input.maxObjects ?? 200;
@@ -178,7 +179,8 @@ function guard<T>(stage: StageName, run: () => T): T {
 function toBuildError(stage: StageName, e: unknown): KlpBuildError {
   if (e instanceof KlpBuildError) return e;
   if (e instanceof DiffError) return new KlpBuildError(stage, `malformed diff: ${e.message}`, "", [], e);
-  if (e instanceof ApplyError && /: no such file in the source tree/.test(e.message) && /\.(c|h|S)$/.test(e.file)) {
+  // Unless the applier found a better explanation (an extra leading directory, a file an earlier section deleted).
+  if (e instanceof ApplyError && /: no such file in the source tree/.test(e.message) && !/extra leading directory|earlier part of the patch/.test(e.message) && /\.(c|h|S)$/.test(e.file)) {
     // The toolchain image carries exactly the sources our configuration
     // compiles, so a kernel file missing here is one this kernel does not build.
     return new KlpBuildError(stage, `${e.file}: not part of this kernel's build (CONFIG_…?): the tree has only the files our configuration compiles`, e.message, [], e);
@@ -188,7 +190,7 @@ function toBuildError(stage: StageName, e: unknown): KlpBuildError {
     const detail = [
       ...rest,
       ...(e.expected.length ? ["expected:", ...e.expected.map((l) => `  ${l}`)] : []),
-      ...(e.expected.length ? [`found${e.fileLine ? ` at line ${e.fileLine}` : ""}:`, ...e.found.map((l) => `  ${l}`)] : []),
+      ...(e.expected.length ? [`found${e.foundLine ? ` at line ${e.foundLine}` : ""}:`, ...e.found.map((l) => `  ${l}`)] : []),
     ].join("\n");
     return new KlpBuildError(stage, `patch does not apply: ${first}`, detail, [], e);
   }
@@ -323,9 +325,11 @@ async function diffAll(compiled: Compiled[], input: BuildInput, movedLineFor: (f
     }
   }
   if (out.length === 0) {
+    // One object: the differ's own words say best why (e.g. "only adds `f`, which nothing calls").
+    if (compiled.length === 1 && noChange) throw toBuildError("diff", noChange);
     throw new KlpBuildError(
       "diff",
-      `no functional change: the compiled ${compiled.length === 1 ? "object is" : `objects (${compiled.length}) are`} the same as the running kernel's (comments, whitespace or unused code only?)`,
+      `no functional change: the compiled objects (${compiled.length}) are the same as the running kernel's (comments, whitespace or unused code only?)`,
       noChange?.message ?? "",
       [],
       noChange,

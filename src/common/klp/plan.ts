@@ -28,7 +28,7 @@ export interface Plan {
   notes: string[];
 }
 
-export type KlpPlanReason = "assembly" | "not-built" | "vdso" | "host-tool" | "boot-code" | "module" | "deleted-file" | "not-source" | "no-change";
+export type KlpPlanReason = "assembly" | "not-built" | "vdso" | "host-tool" | "no-ftrace" | "boot-code" | "module" | "deleted-file" | "not-source" | "no-change";
 
 export class KlpPlanError extends Error {
   override readonly name = "KlpPlanError";
@@ -89,6 +89,15 @@ function isHostTool(entry: KbuildObject): boolean {
   return !/(^|\s)-D__KERNEL__(\s|$)/.test(entry.command);
 }
 
+/**
+ * Objects whose Makefile strips ftrace's flags (all of lib/, ftrace itself,
+ * early boot and entry code): without the __fentry__ call at the start of
+ * each function, none of their functions can be redirected.
+ */
+function lacksFtrace(entry: KbuildObject): boolean {
+  return !/(^|\s)-pg(\s|$)/.test(entry.command);
+}
+
 /** Why an object cannot be rebuilt into a live patch, or undefined when it can. */
 function refusal(object: string, entry: KbuildObject, file: string): KlpPlanError | undefined {
   if (VDSO.test(object)) {
@@ -105,6 +114,13 @@ function refusal(object: string, entry: KbuildObject, file: string): KlpPlanErro
   }
   if (entry.language !== "c") {
     return new KlpPlanError("assembly", file, `${file}: assembly cannot be live patched (the patch tools compare compiled C functions, and assembly has no __fentry__ hook to redirect)`);
+  }
+  if (lacksFtrace(entry)) {
+    return new KlpPlanError(
+      "no-ftrace",
+      file,
+      `${file}: ${object} is compiled without ftrace's __fentry__ hooks (its Makefile removes them${object.startsWith("lib/") ? ", as for all of lib/" : ""}), so none of its functions can be live patched; change their callers outside it instead`,
+    );
   }
   return undefined;
 }
@@ -172,7 +188,7 @@ export function planBuild(files: readonly PlanFile[], kbuild: KbuildIndex, optio
     }
     const usable = readers.filter((o) => {
       const e = kbuild.objects[o]!;
-      return e.kind === "vmlinux" && e.language === "c" && !VDSO.test(o) && !isHostTool(e);
+      return e.kind === "vmlinux" && e.language === "c" && !VDSO.test(o) && !isHostTool(e) && !lacksFtrace(e);
     });
     const skipped = readers.length - usable.length;
     if (usable.length === 0) {
@@ -182,7 +198,7 @@ export function planBuild(files: readonly PlanFile[], kbuild: KbuildIndex, optio
     for (const o of usable) add(o, path);
     notes.push(
       `${path}: ${usable.length} object${usable.length === 1 ? "" : "s"} of vmlinux include${usable.length === 1 ? "s" : ""} it` +
-        (skipped ? ` (${skipped} more in assembly, boot code, the vDSO, host programs or modules left alone)` : ""),
+        (skipped ? ` (${skipped} more in assembly, boot code, the vDSO, host programs, code without ftrace hooks or modules left alone)` : ""),
     );
   }
   if (planned.size === 0) {

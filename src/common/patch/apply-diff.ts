@@ -353,5 +353,6 @@ function mismatch(
     fileLine: Math.min(at + j, lines.length) + 1,
     expected,
     found,
+    foundLine: at + 1,
   });
 }

@@ -28,6 +28,8 @@ export interface ApplyErrorDetails {
   expected?: string[];
   /** What the source file has at that position (may be shorter at end of file). */
   found?: string[];
+  /** 1-based line of found[0], when it is not fileLine (the hunk's first line, while fileLine is the one that differs). */
+  foundLine?: number;
 }
 
 /** The diff is well formed but does not fit the source tree. */
@@ -37,6 +39,7 @@ export class ApplyError extends Error {
   readonly hunk: number | undefined;
   readonly diffLine: number;
   readonly fileLine: number | undefined;
+  readonly foundLine: number | undefined;
   readonly expected: string[];
   readonly found: string[];
 
@@ -46,6 +49,7 @@ export class ApplyError extends Error {
     this.hunk = details.hunk;
     this.diffLine = details.diffLine;
     this.fileLine = details.fileLine;
+    this.foundLine = details.foundLine ?? details.fileLine;
     this.expected = details.expected ?? [];
     this.found = details.found ?? [];
   }

@@ -102,8 +102,36 @@ describe("diffObjects", () => {
     ];
     const d = await diff(CMDLINE, [{ before: 'seq_puts(m, "A");', after: 'seq_puts(m, "B");' }], { base });
     expect(d.changedFunctions).toEqual([expect.objectContaining({ name: "cmdline_proc_show", reason: expect.stringContaining("calls `klp_banner`") })]);
+    expect(d.changedFunctions[0]!.reason).toMatch(/which changed \(bytes differ\) but cannot be patched by itself/);
     expect(d.included).toEqual([expect.objectContaining({ name: "klp_banner", kind: "helper" })]);
     expect(d.notes.join("\n")).toMatch(/klp_banner.*callers `cmdline_proc_show` were patched instead/);
+  });
+
+  it("names a whole chain of inlined/notrace helpers down to the function the person changed", async () => {
+    const base: Edit[] = [
+      {
+        before: SHOW_HEAD,
+        after:
+          'static noinline notrace void klp_inner(struct seq_file *m)\n{\n\tseq_puts(m, "klp A");\n}\n\n' +
+          "static noinline notrace void klp_outer(struct seq_file *m)\n{\n\tklp_inner(m);\n\tseq_puts(m, \"-\");\n}\n\n" +
+          SHOW_HEAD.replace("{\n", "{\n\tklp_outer(m);\n"),
+      },
+    ];
+    const d = await diff(CMDLINE, [{ before: 'seq_puts(m, "klp A");', after: 'seq_puts(m, "klp B");' }], { base });
+    expect(d.changedFunctions.map((f) => f.name)).toEqual(["cmdline_proc_show"]);
+    expect(d.changedFunctions[0]!.reason).toBe('calls `klp_outer` → `klp_inner`, which cannot be patched by themselves (inlined/notrace); `klp_inner` changed (string "klp A" became "klp B")');
+  });
+
+  it("shows printk's log level in a changed message as its KERN_* name", async () => {
+    const d = await diff(CMDLINE, [{ before: "seq_puts(m, saved_command_line);", after: 'pr_info("klp: read\\n");\n\tseq_puts(m, saved_command_line);' }]);
+    expect(d.changedFunctions[0]!.reason).toContain('KERN_INFO "klp: read\\n"');
+  });
+
+  it("refuses a changed constant that only data points to (a sysctl bound), naming both", async () => {
+    const e = await refusal("kernel/printk/sysctl.o", [{ before: "static const int ten_thousand = 10000;", after: "static const int ten_thousand = 20000;" }]);
+    expect(e.reason).toBe("changed-data");
+    expect(e.variable).toBe("ten_thousand");
+    expect(e.message).toMatch(/^read-only `ten_thousand` changed .*only data refers to it \(`printk_sysctls`\)/);
   });
 
   it("refuses a changed notrace function that nothing traceable calls", async () => {

@@ -3,7 +3,7 @@ import { KlpPlanError, normalizeTreePath, planBuild, type PlanFile } from "../..
 import type { KbuildIndex, KbuildObject } from "../../../src/common/kbuild/index-format.ts";
 import { loadKbuildIndex } from "../../../src/node/images/toolchain-files.ts";
 
-const obj = (source: string, kind: KbuildObject["kind"], language: KbuildObject["language"], deps: number[]): KbuildObject => ({ source, command: kind === "boot" ? "gcc -c" : "gcc -D__KERNEL__ -c", kind, language, deps });
+const obj = (source: string, kind: KbuildObject["kind"], language: KbuildObject["language"], deps: number[]): KbuildObject => ({ source, command: kind === "boot" ? "gcc -c" : "gcc -D__KERNEL__ -pg -mfentry -c", kind, language, deps });
 
 // A small tree shaped like ours: shared headers, asm, boot code, vdso, a host program, a sample module, and a .c that another .c includes.
 const KBUILD: KbuildIndex = {
@@ -46,7 +46,7 @@ describe("plan: which objects a patch rebuilds", () => {
   it("a changed header rebuilds every C object of vmlinux that includes it, and says how many", () => {
     const plan = planBuild([changed("include/linux/seq_file.h")], KBUILD);
     expect(plan.objects.map((o) => o.object)).toEqual(["fs/proc/cmdline.o", "fs/proc/meminfo.o"]);
-    expect(plan.notes).toEqual(["include/linux/seq_file.h: 2 objects of vmlinux include it (2 more in assembly, boot code, the vDSO, host programs or modules left alone)"]);
+    expect(plan.notes).toEqual(["include/linux/seq_file.h: 2 objects of vmlinux include it (2 more in assembly, boot code, the vDSO, host programs, code without ftrace hooks or modules left alone)"]);
   });
 
   it("matches headers the compiler recorded with ./ and ../ in their paths", () => {
@@ -128,6 +128,13 @@ describe("plan against our kernel's kbuild data", () => {
     expect(refusal([changed("arch/x86/entry/entry_32.S")], kbuild).reason).toBe("assembly");
     expect(refusal([changed("arch/x86/boot/main.c")], kbuild).reason).toBe("boot-code");
     expect(refusal([changed("arch/x86/tools/relocs_32.c")], kbuild).reason).toBe("host-tool");
+  });
+
+  it("refuses objects built without ftrace hooks (all of lib/, ftrace itself), naming the reason", () => {
+    const e = refusal([changed("lib/vsprintf.c")], kbuild);
+    expect(e.reason).toBe("no-ftrace");
+    expect(e.message).toBe("lib/vsprintf.c: lib/vsprintf.o is compiled without ftrace's __fentry__ hooks (its Makefile removes them, as for all of lib/), so none of its functions can be live patched; change their callers outside it instead");
+    expect(refusal([changed("kernel/trace/ftrace.c")], kbuild).reason).toBe("no-ftrace");
   });
 
   it("the kernel side of the vDSO (mapping it, its exception fixups) is kernel code", () => {

@@ -33,7 +33,12 @@ export function hasFentry(s: ObjSymbol): boolean {
 }
 
 /** Functions of `model` whose code refers to `target`, and non-code sections that do. */
-function referrers(model: ObjectModel, target: ObjSymbol): { functions: Set<ObjSymbol>; data: string[] } {
+/**
+ * Who refers to `target`: functions that call it (or, with `reads`, that
+ * refer to it in any way, as code reading a constant does), and the data or
+ * address-taking code that points at it.
+ */
+function referrers(model: ObjectModel, target: ObjSymbol, reads = false): { functions: Set<ObjSymbol>; data: string[] } {
   const functions = new Set<ObjSymbol>();
   const data: string[] = [];
   const specials = new Set(specialSections().map((s) => s.name));
@@ -51,7 +56,7 @@ function referrers(model: ObjectModel, target: ObjSymbol): { functions: Set<ObjS
         if (call && isInitSection(section.name)) continue;
         // Direct calls can be redirected by patching the caller; an address
         // taken (R_386_32) escapes.
-        if (owner && call) functions.add(owner);
+        if (owner && (call || reads)) functions.add(owner);
         else data.push(owner ? `\`${owner.name}\`` : section.name);
       } else if (owner) {
         // Anonymous read-only data (a jump table) belongs to the function that uses it.
@@ -113,9 +118,21 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
   }
 
   // Functions using a changed read-only object must use the patch's copy.
+  // Data pointing at it (a sysctl table's bound) would keep the old one.
   for (const [obj, info] of carried) {
     if (info.kind !== "changed-rodata") continue;
-    for (const fn of referrers(patched, obj).functions) {
+    const users = referrers(patched, obj, true);
+    if (users.functions.size === 0 && users.data.length > 0) {
+      const name = corr.symbols.get(obj)?.name ?? obj.name;
+      throw new KlpDiffError(
+        "changed-data",
+        `read-only \`${name}\` changed (${info.reason ?? "contents differ"}), but only data refers to it (${users.data.join(", ")}), ` +
+          `and that data keeps pointing at the running kernel's copy: a live patch cannot make this change. ` +
+          `Change the functions that use the value instead (a new constant in a patched function).`,
+        { variable: name },
+      );
+    }
+    for (const fn of users.functions) {
       const twin = corr.symbols.get(fn);
       if (twin && !changedCode.some((c) => c.s === fn)) changedCode.push({ s: fn, twin, reason: `uses \`${obj.name}\`, whose contents changed` });
     }
@@ -123,10 +140,12 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
 
   // Changed code that ftrace cannot redirect (no __fentry__: `inline`,
   // `notrace`, .cold parts): patch its callers in this object instead.
-  const queue = [...changedCode];
+  // `via`: the inlined/notrace functions between a caller and the change,
+  // nearest first, so the reason can name the function the person edited.
+  const queue: { s: ObjSymbol; twin: ObjSymbol; reason: string; via?: { chain: string[]; reason: string } }[] = [...changedCode];
   const seen = new Set<ObjSymbol>();
   while (queue.length > 0) {
-    const { s, twin, reason } = queue.shift()!;
+    const { s, twin, reason, via } = queue.shift()!;
     if (seen.has(s)) continue;
     seen.add(s);
     if (hasFentry(s)) {
@@ -161,13 +180,20 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
         ? `\`${twin.name}\` is the cold part of ${callers.map((c) => `\`${c.name}\``).join(", ")}: patched with it`
         : `\`${twin.name}\` ${why}, so it cannot be patched by itself: its callers ${callers.map((c) => `\`${corr.symbols.get(c)?.name ?? c.name}\``).join(", ")} were patched instead, each calling a new copy of it`,
     );
+    const chain = [twin.name, ...(via?.chain ?? [])];
+    const origin = via?.reason ?? reason;
     for (const caller of callers) {
       const callerTwin = corr.symbols.get(caller);
       if (!callerTwin) continue; // a new function: carried anyway
       queue.push({
         s: caller,
         twin: callerTwin,
-        reason: isColdPart(s) ? `its cold part \`${twin.name}\` changed` : `calls \`${twin.name}\`, which changed (inlined/notrace, so it cannot be patched by itself)`,
+        reason: isColdPart(s)
+          ? `its cold part \`${twin.name}\` changed`
+          : chain.length === 1
+            ? `calls \`${twin.name}\`, which changed (${origin}) but cannot be patched by itself (inlined/notrace)`
+            : `calls ${chain.map((n) => `\`${n}\``).join(" → ")}, which cannot be patched by themselves (inlined/notrace); \`${chain[chain.length - 1]}\` changed (${origin})`,
+        via: isColdPart(s) ? via : { chain, reason: origin },
       });
     }
   }

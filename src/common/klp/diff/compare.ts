@@ -33,12 +33,21 @@ function masked(c: Contents): Uint8Array {
   return out;
 }
 
+const LOG_LEVELS = ["KERN_EMERG", "KERN_ALERT", "KERN_CRIT", "KERN_ERR", "KERN_WARNING", "KERN_NOTICE", "KERN_INFO", "KERN_DEBUG"];
+
+/** A string literal as the person wrote it: printk's level prefix (\x01 + digit) shown as its KERN_* name. */
+function quoted(text: string): string {
+  const m = /^\x01([0-7c])/.exec(text);
+  if (!m) return JSON.stringify(text);
+  return `${m[1] === "c" ? "KERN_CONT" : LOG_LEVELS[Number(m[1])]} ${JSON.stringify(text.slice(2))}`;
+}
+
 function describe(ref: Reference): string {
   switch (ref.kind) {
     case "symbol":
       return `\`${ref.symbol.name}\`${ref.addend ? ` (+${ref.addend})` : ""}`;
     case "string":
-      return JSON.stringify(ref.text);
+      return quoted(ref.text);
     case "section":
       return `${ref.section.name}+${ref.addend}`;
   }
@@ -60,7 +69,7 @@ function referenceChange(p: Reference, o: Reference, corr: Correlation): string 
     return p.addend === o.addend ? undefined : differs;
   }
   if (p.kind === "string" && o.kind === "string") {
-    if (p.text !== o.text) return `string ${JSON.stringify(o.text)} became ${JSON.stringify(p.text)}`;
+    if (p.text !== o.text) return `string ${quoted(o.text)} became ${quoted(p.text)}`;
     return p.addend - p.offset === o.addend - o.offset ? undefined : differs;
   }
   if (p.kind === "section" && o.kind === "section") {
@@ -85,7 +94,7 @@ export function compareSymbols(patched: ObjSymbol, original: ObjSymbol, corr: Co
   }
   const pm = masked(p);
   const om = masked(o);
-  if (!sameBytes(pm, om) && !(movedLine && onlyMovedLines(pm, om, movedLine))) return "bytes differ";
+  if (!sameBytes(pm, om) && !(movedLine && onlyMovedLines(pm, om, movedLine))) return stringChange(p, o) ?? "bytes differ";
   if (p.relocations.length !== o.relocations.length) return "bytes differ";
   for (let i = 0; i < p.relocations.length; i++) {
     const pr = p.relocations[i];
@@ -153,9 +162,9 @@ function stringChange(p: Contents, o: Contents): string | undefined {
   const added = [...now].filter((x) => !before.has(x));
   const removed = [...before].filter((x) => !now.has(x));
   if (added.length === 0 && removed.length === 0) return undefined;
-  if (added.length === 1 && removed.length === 1) return `string ${JSON.stringify(removed[0])} became ${JSON.stringify(added[0])}`;
+  if (added.length === 1 && removed.length === 1) return `string ${quoted(removed[0]!)} became ${quoted(added[0]!)}`;
   const parts = [];
-  if (added.length > 0) parts.push(`new string${added.length > 1 ? "s" : ""} ${added.map((x) => JSON.stringify(x)).join(", ")}`);
-  if (removed.length > 0) parts.push(`dropped ${removed.map((x) => JSON.stringify(x)).join(", ")}`);
+  if (added.length > 0) parts.push(`new string${added.length > 1 ? "s" : ""} ${added.map(quoted).join(", ")}`);
+  if (removed.length > 0) parts.push(`dropped ${removed.map(quoted).join(", ")}`);
   return `code changed: ${parts.join("; ")}`;
 }
