@@ -329,6 +329,12 @@ describe("refusals, each with its own message", () => {
     expect(e.message).toMatch(/existing data can't be changed by a live patch: `file_caps_enabled`/);
   });
 
+  it("a changed struct layout in a header: refused before compiling, pointing at shadow variables", async () => {
+    const e = await refusal(patchOf("fs/proc/internal.h", { before: "struct proc_inode {\n", after: "struct proc_inode {\n\tunsigned int klp_flags;\n" }));
+    expect(e.stage).toBe("plan");
+    expect(e.message).toMatch(/^fs\/proc\/internal\.h:\d+: the patch changes the definition of struct proc_inode \(line \d+ before the patch\)\..*shadow variable/);
+  });
+
   it("__init code changed", async () => {
     const e = await refusal(patchOf("fs/proc/cmdline.c", { before: "pde->size = saved_command_line_len + 1;", after: "pde->size = saved_command_line_len + 2;" }));
     expect(e.stage).toBe("diff");

@@ -2,6 +2,7 @@
 // from kbuild's own data (kbuild.json), and what we refuse before spending
 // any compile time on it. Whether a change lands only in __init code, or in
 // data, is for the object differ to tell: it sees what the compiler made.
+import { changedStructs } from "./struct-changes.ts";
 import type { KbuildIndex, KbuildObject } from "../kbuild/index-format.ts";
 
 /** A file the patch touched, as the apply stage hands it over. */
@@ -28,7 +29,7 @@ export interface Plan {
   notes: string[];
 }
 
-export type KlpPlanReason = "assembly" | "not-built" | "vdso" | "host-tool" | "no-ftrace" | "boot-code" | "module" | "deleted-file" | "not-source" | "no-change";
+export type KlpPlanReason = "assembly" | "not-built" | "vdso" | "host-tool" | "no-ftrace" | "changed-struct" | "boot-code" | "module" | "deleted-file" | "not-source" | "no-change";
 
 export class KlpPlanError extends Error {
   override readonly name = "KlpPlanError";
@@ -164,6 +165,18 @@ export function planBuild(files: readonly PlanFile[], kbuild: KbuildIndex, optio
     }
     if (/\.(S|s)$/.test(path)) {
       throw new KlpPlanError("assembly", path, `${path}: assembly cannot be live patched (the patch tools compare compiled C functions, and assembly has no __fentry__ hook to redirect)`);
+    }
+    // Nothing in the compiled code shows a changed layout reliably (every
+    // function using the struct just "changes"), so the source says it.
+    const struct = f.oldText !== undefined && /\.(c|h)$/.test(path) ? changedStructs(f.oldText, f.newText)[0] : undefined;
+    if (struct) {
+      throw new KlpPlanError(
+        "changed-struct",
+        path,
+        `${path}:${struct.newLine}: the patch changes the definition of ${struct.name} (line ${struct.oldLine} before the patch). ` +
+          `A live patch replaces functions, not data: every ${struct.name} already in the running kernel keeps its old layout, and code compiled for the new one would misread it. ` +
+          `Keep the definition as it is and attach new data to existing objects with a shadow variable (klp_shadow_alloc / klp_shadow_get).`,
+      );
     }
     const own = bySource.get(path) ?? [];
     for (const object of own) {

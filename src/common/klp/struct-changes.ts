@@ -7,6 +7,8 @@
 // brace counter, not a C parser: good enough to find file-scope definitions in
 // kernel sources quickly, and it runs in a web worker, so no Node APIs.
 
+import { keptLines } from "../patch/index.ts";
+
 export interface StructChange {
   /** "struct proc_inode", "union foo", or "struct (anonymous)" for an unnamed one (typedef struct { ... } name_t → "name_t"). */
   name: string;
@@ -51,21 +53,32 @@ export function changedStructs(oldText: string, newText: string): StructChange[]
   }
   // The same tag can be defined twice (#ifdef/#else variants); pair them in order.
   const seen = new Map<string, number>();
-  let anchors: LineAnchors | undefined;
+  let kept: Map<number, number> | undefined;
   const changes: StructChange[] = [];
   for (const def of oldDefs) {
     const nth = seen.get(def.key) ?? 0;
     seen.set(def.key, nth + 1);
     const match = byKey.get(def.key)?.[nth];
     if (!match) {
-      anchors ??= new LineAnchors(oldText, newText);
-      changes.push({ name: def.name, oldLine: def.line, newLine: anchors.whereFollowingTextIs(def.lastLine) });
+      // Removed whole: point at where the text after it now is.
+      kept ??= keptLines(oldText, newText);
+      changes.push({ name: def.name, oldLine: def.line, newLine: whereAfter(kept, def.lastLine, oldText) });
       continue;
     }
     const newLine = firstDifference(oldTokens, def, newTokens, match);
     if (newLine !== undefined) changes.push({ name: def.name, oldLine: def.line, newLine });
   }
   return changes;
+}
+
+/** The new line of the first old line after `lastLine` that the edit kept, or 1. */
+function whereAfter(kept: ReadonlyMap<number, number>, lastLine: number, oldText: string): number {
+  const count = oldText.split("\n").length;
+  for (let line = lastLine + 1; line <= count; line++) {
+    const at = kept.get(line);
+    if (at !== undefined) return at;
+  }
+  return 1;
 }
 
 /** The new-text line of the first token that differs, or undefined when the two are the same. */
@@ -77,38 +90,6 @@ function firstDifference(oldTokens: Token[], a: Definition, newTokens: Token[], 
   while (k < common && oldTokens[a.start + k].text === newTokens[b.start + k].text) k++;
   if (k === lenA && k === lenB) return undefined;
   return newTokens[b.start + Math.min(k, lenB - 1)].line;
-}
-
-/**
- * Maps an old line to the new text through lines that occur exactly once in
- * both, so a removed definition can be placed where the text after it went.
- */
-class LineAnchors {
-  private readonly oldLines: string[];
-  private readonly oldCount = new Map<string, number>();
-  private readonly newAt = new Map<string, number>();
-
-  constructor(oldText: string, newText: string) {
-    this.oldLines = oldText.split("\n").map((l) => l.trim());
-    for (const l of this.oldLines) this.oldCount.set(l, (this.oldCount.get(l) ?? 0) + 1);
-    const newLines = newText.split("\n");
-    newLines.forEach((raw, i) => {
-      const l = raw.trim();
-      // -1 marks a line that is not unique in the new text.
-      this.newAt.set(l, this.newAt.has(l) ? -1 : i + 1);
-    });
-  }
-
-  whereFollowingTextIs(lastLine: number): number {
-    for (let i = lastLine; i < this.oldLines.length; i++) {
-      const l = this.oldLines[i];
-      if (l === "" || this.oldCount.get(l) !== 1) continue;
-      const at = this.newAt.get(l);
-      if (at === undefined || at < 0) continue;
-      return Math.max(1, at - (i - lastLine));
-    }
-    return 1;
-  }
 }
 
 // --- Finding definitions ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 export { parseDiff } from "./parse-diff.ts";
 export { applyPatch } from "./apply-diff.ts";
 export type { ApplyNote, ApplyOptions, ApplyResult, AppliedFile, ReadFile } from "./apply-diff.ts";
-export { makeDiff, movedLines } from "./make-diff.ts";
+export { keptLines, makeDiff, movedLines } from "./make-diff.ts";
 export { ApplyError, DiffError } from "./errors.ts";
 export type { ApplyErrorDetails } from "./errors.ts";
 export { DEV_NULL } from "./types.ts";

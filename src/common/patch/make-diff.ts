@@ -146,11 +146,17 @@ interface Op {
  */
 export function movedLines(oldText: string, newText: string): Map<number, number> {
   const moved = new Map<number, number>();
-  if (oldText === newText) return moved;
-  for (const op of editScript(splitKeepingNewlines(oldText), splitKeepingNewlines(newText))) {
-    if (op.kind === " " && op.oldIndex !== op.newIndex) moved.set(op.oldIndex + 1, op.newIndex + 1);
-  }
+  for (const [from, to] of keptLines(oldText, newText)) if (from !== to) moved.set(from, to);
   return moved;
+}
+
+/** Every line the edit kept, moved or not: old line number -> new line number (1-based). */
+export function keptLines(oldText: string, newText: string): Map<number, number> {
+  const kept = new Map<number, number>();
+  for (const op of editScript(splitKeepingNewlines(oldText), splitKeepingNewlines(newText))) {
+    if (op.kind === " ") kept.set(op.oldIndex + 1, op.newIndex + 1);
+  }
+  return kept;
 }
 
 function editScript(a: string[], b: string[]): Op[] {
