@@ -5,6 +5,7 @@
 import * as Comlink from "comlink";
 import type { BuilderApi } from "../../workers/builder.worker.ts";
 import type { Progress } from "./images.ts";
+import type { Diagnostic } from "../common/compile/diagnostics.ts";
 
 /** The editor's name for the patch itself (editor/patch-editor.ts DIFF_TAB). */
 const DIFF_FILE = "patch.diff";
@@ -36,6 +37,8 @@ export interface BuildResult {
   newFunctions: string[];
   newData: string[];
   notes: string[];
+  /** GCC's warnings, as editor markers. */
+  warnings: BuildDiagnostic[];
   stages: BuildStage[];
 }
 
@@ -100,12 +103,7 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
           reply.stage as BuildStageName,
           reply.message,
           reply.detail,
-          // On the source file, and on the diff line that shows it (where the person is typing).
-          reply.diagnostics.flatMap((d) => {
-            const severity = d.severity === "fatal error" ? "error" : d.severity;
-            const onSource: BuildDiagnostic = { file: d.file, line: d.line, column: d.column, severity, message: d.message };
-            return d.diffLine === undefined ? [onSource] : [onSource, { file: DIFF_FILE, line: d.diffLine, severity, message: `${d.file}:${d.line}: ${d.message}` }];
-          }),
+          editorDiagnostics(reply.diagnostics),
         );
       }
       const o = reply.output;
@@ -117,8 +115,18 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
         newFunctions: o.newFunctions,
         newData: o.newData,
         notes: o.notes,
+        warnings: editorDiagnostics(o.warnings),
         stages: o.stages.map((st) => ({ name: st.name, ms: st.ms, detail: st.detail })),
       };
     },
   };
+}
+
+/** GCC's messages on the source file, and on the diff line that shows it (where the person is typing). */
+function editorDiagnostics(diagnostics: readonly Diagnostic[]): BuildDiagnostic[] {
+  return diagnostics.flatMap((d) => {
+    const severity = d.severity === "fatal error" ? "error" : d.severity;
+    const onSource: BuildDiagnostic = { file: d.file, line: d.line, column: d.column, severity, message: d.message };
+    return d.diffLine === undefined ? [onSource] : [onSource, { file: DIFF_FILE, line: d.diffLine, severity, message: `${d.file}:${d.line}: ${d.message}` }];
+  });
 }

@@ -202,6 +202,7 @@ async function runBuild(): Promise<void> {
     });
     built = r;
     build.succeeded(r);
+    editor.setBuildDiagnostics(r.warnings);
   } catch (e) {
     built = undefined;
     const failure = e instanceof BuildFailure ? e : new BuildFailure("compile", e instanceof Error ? e.message : String(e));

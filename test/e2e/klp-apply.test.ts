@@ -311,6 +311,18 @@ describe("refusals, each with its own message", () => {
     expect(out.stages.find((s) => s.name === "plan")?.detail).toMatch(/fs\/proc\/cmdline\.o/);
   });
 
+  it("GCC's warnings come back with the build, at the user's file, line and diff line", async () => {
+    const progress: string[] = [];
+    const out = await buildPatch({
+      diffText: CMDLINE_PATCH.replace('+\tseq_printf(m, "%s klp=on", saved_command_line);', '+\tint klp_unused;\n+\tseq_printf(m, "%s klp=on", saved_command_line);').replace("@@ -7,7 +7,7 @@", "@@ -7,7 +7,8 @@"),
+      name: "klp_warning",
+      compiler,
+      onProgress: (p) => p.line && progress.push(p.line),
+    });
+    expect(out.warnings).toEqual([expect.objectContaining({ file: "fs/proc/cmdline.c", line: 10, severity: "warning", message: expect.stringMatching(/unused variable 'klp_unused'/), diffLine: 9 })]);
+    expect(progress).toContainEqual(expect.stringMatching(/^fs\/proc\/cmdline\.c:10:\d+: warning: unused variable 'klp_unused'.* \(diff line 9\)$/));
+  });
+
   it("a header change that changes functions in two objects: one module patches both", async () => {
     const patch = patchOf("fs/proc/internal.h", { before: "\treturn S_ISDIR(pde->mode) && !pde->proc_iops;", after: "\treturn S_ISDIR(pde->mode) && !pde->proc_iops && !pde->proc_dops;" });
     const out = await buildPatch({ diffText: patch, name: "klp_header_two", compiler });

@@ -73,6 +73,8 @@ export interface BuildOutput {
   newData: string[];
   references: ResolvedReference[];
   notes: string[];
+  /** GCC's warnings, in the user's file and line (diffLine set when the diff shows that line). */
+  warnings: Diagnostic[];
   stages: StageTiming[];
 }
 
@@ -128,7 +130,8 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
     throw new KlpBuildError("plan", `the patch makes ${plan.objects.length} objects recompile (more than ${limit}); change a narrower header, or the .c files themselves`, plan.notes.join("\n"));
   }
 
-  const compiled = await timed("compile", () => compileAll(input.compiler, plan, applied, parsed, (line) => input.onProgress?.({ stage: "compile", line })), (c) => `${c.length} object${c.length === 1 ? "" : "s"}`);
+  const warnings: Diagnostic[] = [];
+  const compiled = await timed("compile", () => compileAll(input.compiler, plan, applied, parsed, (line) => input.onProgress?.({ stage: "compile", line }), warnings), (c) => `${c.length} object${c.length === 1 ? "" : "s"}`);
   const diffs = await timed("diff", () => diffAll(compiled, input, movedLineOf(applied)), (d) => d.map((x) => `${x.object}: ${x.diff.changedFunctions.length} changed`).join(", "));
   for (const d of diffs) notes.push(...d.diff.notes);
   const assembled = await timed(
@@ -149,6 +152,7 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
     newData: included.filter((i) => i.kind === "new-data").map((i) => i.name),
     references: assembled.references,
     notes,
+    warnings,
     stages,
   };
 }
@@ -211,7 +215,14 @@ interface Compiled {
   patched: Uint8Array;
 }
 
-async function compileAll(compiler: Compiler, plan: Plan, applied: ApplyResult, parsed: ParsedPatch, progress: (line: string) => void): Promise<Compiled[]> {
+async function compileAll(
+  compiler: Compiler,
+  plan: Plan,
+  applied: ApplyResult,
+  parsed: ParsedPatch,
+  progress: (line: string) => void,
+  warnings: Diagnostic[],
+): Promise<Compiled[]> {
   const overrides: Record<string, string> = {};
   for (const f of applied.files) if (f.newText !== undefined && f.newText !== f.oldText) overrides[f.path] = f.newText;
   // Patches written for kpatch include its macros; the kernel tree has none:
@@ -222,6 +233,11 @@ async function compileAll(compiler: Compiler, plan: Plan, applied: ApplyResult, 
   }
   const count = plan.objects.length;
   let done = 0;
+  const located = (diagnostics: Diagnostic[]): Diagnostic[] =>
+    diagnostics.map((d) => {
+      const diffLine = diffLineOf(parsed, applied, d.file, d.line);
+      return diffLine === undefined ? d : { ...d, diffLine };
+    });
   const compileOne = async (p: Plan["objects"][number]): Promise<Compiled> => {
     // Only the files this object reads: keeps the VM's compile on its PCH fast path.
     const own: Record<string, string> = {};
@@ -244,11 +260,13 @@ async function compileAll(compiler: Compiler, plan: Plan, applied: ApplyResult, 
       const detail = r.diagnostics.length
         ? r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}${diffLineNote(parsed, applied, d)}`).join("\n")
         : r.log.trim();
-      const located = r.diagnostics.map((d) => {
-        const diffLine = diffLineOf(parsed, applied, d.file, d.line);
-        return diffLine === undefined ? d : { ...d, diffLine };
-      });
-      throw new KlpBuildError("compile", message, detail, located);
+      throw new KlpBuildError("compile", message, detail, located(r.diagnostics));
+    }
+    // A header's warning repeats for every object that includes it: once is enough.
+    for (const w of located(r.diagnostics.filter((d) => d.severity === "warning"))) {
+      if (warnings.some((x) => x.file === w.file && x.line === w.line && x.message === w.message)) continue;
+      warnings.push(w);
+      progress(`${w.file}:${w.line}:${w.column}: warning: ${w.message}${w.diffLine === undefined ? "" : ` (diff line ${w.diffLine})`}`);
     }
     return { object: p.object, because: p.because, original: r.baseline, patched: r.object };
   };
