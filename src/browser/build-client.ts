@@ -54,7 +54,7 @@ export interface BuildDiagnostic {
 export class BuildFailure extends Error {
   override readonly name = "BuildFailure";
   constructor(
-    readonly stage: BuildStageName | "unavailable",
+    readonly stage: BuildStageName,
     message: string,
     /** What to try, and the detail (expected vs found, compiler output). */
     readonly detail = "",
@@ -65,8 +65,6 @@ export class BuildFailure extends Error {
 }
 
 export interface PatchBuilder {
-  /** Whether a build can run now (false: the Build button explains why). */
-  readonly available: boolean;
   build(diff: string, name: string, events: BuildEvents): Promise<BuildResult>;
   /**
    * Starts the build host and precompiles what this patch will compile, in
@@ -84,7 +82,6 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
   const api = Comlink.wrap<BuilderApi>(worker);
   const progress = Comlink.proxy(onDownload);
   return {
-    available: true,
     prepare(diff) {
       return api.prepare(imagesBase, diff, progress).catch(() => []);
     },

@@ -286,7 +286,6 @@ function updateButtons(): void {
   if (!wired) return;
   const up = target.current === "ready" || target.current === "busy";
   buildBtn.disabled = building;
-  buildBtn.title = builder.available ? "Compile the patch into a live patch module (Ctrl/Cmd+Enter)" : "The in-browser builder is not available yet (Ctrl/Cmd+Enter shows why)";
   applyBtn.disabled = !built || !up;
   revertBtn.disabled = !up || (!applied && monitor.last.patches.length === 0);
   resetBtn.disabled = target.current === "booting" || target.current === "restoring";

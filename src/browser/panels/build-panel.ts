@@ -90,9 +90,9 @@ export class BuildPanel {
 
   failed(e: BuildFailure): void {
     this.stopTicker();
-    const li = e.stage === "unavailable" ? undefined : this.stageEls.get(e.stage);
+    const li = this.stageEls.get(e.stage);
     if (li) li.className = "stage failed";
-    this.summary.replaceChildren(el("div", { class: e.stage === "unavailable" ? "pending-line" : "error-line" }, e.message));
+    this.summary.replaceChildren(el("div", { class: "error-line" }, e.message));
     if (e.detail) this.append(`${e.detail}\n`);
   }
 
