@@ -87,7 +87,7 @@ class BuilderWorker {
       for (const f of parseDiff(diffText).files) {
         for (const p of [f.oldPath, f.newPath]) {
           if (!p || p === "/dev/null" || pristine.has(p)) continue;
-          const data = await inputs.host.machine.emulator.read_file(`build/linux/${p}`).catch(() => undefined);
+          const data = await inputs.host.readTreeFile(p);
           if (data) pristine.set(p, text(data));
         }
       }

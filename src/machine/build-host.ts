@@ -75,6 +75,21 @@ export class BuildHost {
     return this.enqueue(() => this.prepareNow(object));
   }
 
+  /**
+   * A pristine file of the kernel tree, read between compiles: while one
+   * runs, the guest has the patched (or preamble-blanked) text swapped in at
+   * the file's own path, and a read from outside would see that instead.
+   */
+  readTreeFile(path: string): Promise<Uint8Array | undefined> {
+    return this.enqueue(async () => {
+      try {
+        return await this.machine.emulator.read_file(`build/linux/${treeRelativePath(path)}`);
+      } catch {
+        return undefined; // not in the tree (or outside it): the apply stage says so
+      }
+    });
+  }
+
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);

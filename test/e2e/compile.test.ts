@@ -91,4 +91,17 @@ describe("compile service", () => {
     const again = await vm.compile(request);
     expect(again.cached).toBe(true);
   });
+
+  it("prepares a file's headers ahead of a build; a read of the tree meanwhile gets the pristine file, not the one swapped in", async () => {
+    const host = new BuildHost(booted.machine, kbuild);
+    const preparing = host.prepare(OBJ);
+    // A few seconds in, the guest compiles with the preamble-blanked body in the file's place.
+    await new Promise((r) => setTimeout(r, 3000));
+    const read = host.readTreeFile(SRC);
+    expect(await preparing).toBe(true);
+    expect(new TextDecoder().decode((await read)!)).toBe(pristine);
+    const built = await host.compile({ object: OBJ, overrides: { [SRC]: patched("prepared") } });
+    expect(built.mode).toBe("pch");
+    expect(built.exitCode).toBe(0);
+  });
 });
