@@ -86,13 +86,18 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
       return api.prepare(imagesBase, diff, progress).catch(() => []);
     },
     async build(diff, name, events) {
-      events.onLog("Building on the build host: Debian's gcc-12 in a second emulated machine. The first build of a file also precompiles its headers (a minute or so); later edits take seconds.\n");
       const reply = await api.build(
         imagesBase,
         diff,
         name,
         Comlink.proxy((s) => events.onStage({ name: s.name, ms: s.ms, detail: s.detail })),
-        Comlink.proxy((p) => (p.line === undefined ? events.onStage({ name: p.stage }) : events.onLog(`${p.line}\n`))),
+        Comlink.proxy((p) => {
+          if (p.line !== undefined) return events.onLog(`${p.line}\n`);
+          events.onStage({ name: p.stage });
+          if (p.stage === "compile") {
+            events.onLog("Compiling on the build host: Debian's gcc-12 in a second emulated machine. The first build of a file also precompiles its headers (a minute or more for a big file); later edits of it take seconds.\n");
+          }
+        }),
         progress,
       );
       if (!reply.ok) {

@@ -104,6 +104,8 @@ function allowPrepare(): void {
 }
 // Persist only the person's own work: an embedded tutorial sample must not overwrite it.
 editor.onChange(() => {
+  // GCC's markers point at lines of the text that was built; after an edit they may point anywhere.
+  editor.setBuildDiagnostics([]);
   if (!embed) saver.schedule();
   refreshGotoList();
   schedulePrepare();
@@ -178,8 +180,9 @@ async function loadSharedFragment(): Promise<void> {
 
 // ---- build, apply, revert ----
 const build = new BuildPanel(byId("build"));
-const builder: PatchBuilder = workerBuilder(imagesBase, (name, loaded, total) => {
-  if (building) build.progress(`downloading the build host (${name}): ${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB`);
+const builder: PatchBuilder = workerBuilder(imagesBase, (_name, loaded, total) => {
+  if (!building) return;
+  build.progress(loaded < total ? `downloading the build host: ${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB` : "Building…");
 });
 // Module names must differ between builds: the new patch replaces the loaded
 // one atomically (klp_patch.replace), and both modules exist for a moment.
@@ -187,6 +190,8 @@ let buildCount = 0;
 let built: BuildResult | undefined;
 let building = false;
 let applied: string | undefined;
+/** A patch whose transition the summary line waits for (to say "applied" only when every task switched). */
+let switching: { name: string; enabled: boolean } | undefined;
 let monitor: LivepatchMonitor;
 
 async function runBuild(): Promise<void> {
@@ -226,7 +231,8 @@ async function runApply(): Promise<void> {
       if (previous && previous !== module.name) await unloadReplaced(target, previous);
     });
     applied = module.name;
-    build.message("ok", `${module.name} applied: the running kernel now uses the new code. Watch the Live patch panel.`);
+    switching = { name: module.name, enabled: true };
+    build.message("info", `${module.name} loaded: each task switches to the new code once it is outside the patched functions. Watch the Live patch panel.`);
   } catch (e) {
     build.message("error", e instanceof PatchLoadError ? e.message : `Apply failed: ${e instanceof Error ? e.message : String(e)}`);
     if (e instanceof PatchLoadError && e.detail) build.append(`${e.detail}\n`);
@@ -239,6 +245,7 @@ async function runRevert(): Promise<void> {
   const name = applied ?? monitor.last.patches[0]?.name;
   if (!name) return;
   monitor.follow();
+  build.message("info", `reverting ${name}: each task switches back once it is outside the patched functions…`);
   try {
     await target.act(`reverting ${name}`, () => revertPatch(target, name));
     applied = undefined;
@@ -267,8 +274,18 @@ async function resetTarget(): Promise<void> {
 // ---- live patch panel ----
 const lpHost = byId("livepatch");
 monitor = new LivepatchMonitor(target, (state) => {
+  if (switching) {
+    const p = state.patches.find((x) => x.name === switching!.name);
+    if (!p) switching = undefined;
+    else if (!p.transition && p.enabled === switching.enabled) {
+      build.message("ok", `${p.name} applied: every task now runs the new code.`);
+      switching = undefined;
+    } else if (p.transition) {
+      const pending = state.tasks.filter((t) => t.pending).length;
+      build.message("info", `${p.name} loaded, transition in progress: ${pending} task${pending === 1 ? "" : "s"} still in the patched functions (see the Live patch panel).`);
+    }
+  }
   renderLivepatchPanel(lpHost, state, {
-    signal: (p) => void target.act("sending fake signal", () => target.exec(`echo 1 > /sys/kernel/livepatch/${p}/signal`)).finally(() => monitor.follow()),
     force: (p) => {
       if (confirm(FORCE_WARNING)) void target.act("forcing the transition", () => target.exec(`echo 1 > /sys/kernel/livepatch/${p}/force`)).finally(() => monitor.follow());
     },
@@ -278,7 +295,7 @@ monitor = new LivepatchMonitor(target, (state) => {
   if (!applied) applied = state.patches[0]?.name;
   updateButtons();
 });
-renderLivepatchPanel(lpHost, monitor.last, { signal: () => {}, force: () => {} });
+renderLivepatchPanel(lpHost, monitor.last, { force: () => {} });
 
 // ---- header buttons and shortcuts ----
 
@@ -286,7 +303,7 @@ function updateButtons(): void {
   if (!wired) return;
   const up = target.current === "ready" || target.current === "busy";
   buildBtn.disabled = building;
-  applyBtn.disabled = !built || !up;
+  applyBtn.disabled = !built || !up || monitor.last.patches.some((p) => p.name === built!.name);
   revertBtn.disabled = !up || (!applied && monitor.last.patches.length === 0);
   resetBtn.disabled = target.current === "booting" || target.current === "restoring";
 }

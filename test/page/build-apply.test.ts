@@ -73,7 +73,9 @@ describe("build and apply in the page", () => {
     expect(await page.locator(".build-summary").textContent()).toContain("cmdline_proc_show()");
 
     await page.locator("#apply-btn").click();
-    await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 60_000 }).toContain("applied");
+    await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 60_000 }).toContain("applied: every task now runs the new code");
+    // The same module cannot be loaded twice.
+    expect(await page.locator("#apply-btn").isDisabled()).toBe(true);
     expect(await runInTerminal(page, "cat /proc/cmdline")).toMatch(/klp\.role=target \[live patched!\]/);
     await expect.poll(() => page.locator("#livepatch").textContent(), { timeout: 30_000 }).toContain("cmdline_proc_show");
     mkdirSync("test-results", { recursive: true });
@@ -81,6 +83,7 @@ describe("build and apply in the page", () => {
 
     await page.locator("#revert-btn").click();
     await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 60_000 }).toContain("reverted");
+    await expect.poll(() => page.locator("#apply-btn").isDisabled(), { timeout: 30_000 }).toBe(false);
     const after = await runInTerminal(page, "cat /proc/cmdline");
     expect(after).toContain("klp.role=target");
     expect(after).not.toContain("[live patched!]");

@@ -91,7 +91,10 @@ export class BuildPanel {
   failed(e: BuildFailure): void {
     this.stopTicker();
     const li = this.stageEls.get(e.stage);
-    if (li) li.className = "stage failed";
+    if (li) {
+      li.className = "stage failed";
+      li.querySelector(".stage-time")!.textContent = "failed";
+    }
     this.summary.replaceChildren(el("div", { class: "error-line" }, e.message));
     if (e.detail) this.append(`${e.detail}\n`);
   }

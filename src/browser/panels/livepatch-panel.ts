@@ -4,7 +4,6 @@ import type { LivepatchState, LivepatchTask } from "../../common/livepatch/state
 import { el } from "../dom.ts";
 
 export interface LivepatchActions {
-  signal(patch: string): void;
   force(patch: string): void;
 }
 
@@ -21,11 +20,9 @@ export function renderLivepatchPanel(host: HTMLElement, state: LivepatchState, a
     const fns = p.objects.flatMap((o) => o.functions.map((f) => el("code", { title: `in ${o.name}${f.sympos ? `, sympos ${f.sympos}` : ""}` }, `${f.name}()`)));
     const row = el("div", { class: "lp-patch" }, el("div", { class: "lp-title" }, el("strong", {}, p.name), badge), el("div", { class: "lp-funcs" }, ...fns));
     if (p.transition) {
-      const signal = el("button", { title: "Wake the blocking tasks with a fake signal so they switch at their next return to user space" }, "Send fake signal");
-      signal.addEventListener("click", () => actions.signal(p.name));
       const force = el("button", { class: "danger", title: "Mark every task as switched, without checking its stack" }, "Force…");
       force.addEventListener("click", () => actions.force(p.name));
-      row.append(el("div", { class: "lp-actions" }, signal, force));
+      row.append(el("div", { class: "lp-actions" }, force));
     }
     parts.push(row);
   }
@@ -38,6 +35,14 @@ export function renderLivepatchPanel(host: HTMLElement, state: LivepatchState, a
         { class: "lp-transition" },
         el("strong", {}, `Transition to ${state.transition.target}`),
         ` · ${done} task${done === 1 ? "" : "s"} switched, ${pending.length} pending`,
+      ),
+      // What the kernel does about it by itself (kernel/livepatch/transition.c).
+      el(
+        "p",
+        { class: "muted lp-explain" },
+        "The kernel checks the pending tasks' stacks again every second. After 15 s it sends them a fake signal (kernel threads get a wake-up): " +
+          "a task sleeping interruptibly wakes, switches on its way back to user space, and its system call restarts in the new code. " +
+          "A task that never leaves a patched function keeps the transition pending until you Revert, or Force it.",
       ),
     );
     for (const t of pending) parts.push(taskRow(t));

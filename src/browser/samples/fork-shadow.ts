@@ -7,7 +7,7 @@ export const forkShadow: Sample = {
     "A patch may change functions in several files; they go into one module and switch together. kernel_clone() (kernel/fork.c) attaches a fork number to every new task as a shadow variable, do_exit() (kernel/exit.c) frees it, and /proc/<pid>/status (fs/proc/array.c) shows it. The counters are new globals of the patch, shared across the files.",
   tryIt: ["grep Klp /proc/self/status", "grep Klp /proc/self/status", "grep Klp /proc/1/status || echo 'init: forked before the patch, no shadow variable'"],
   expect:
-    "Each new process gets the next number, while the count of live ones stays put (the previous grep's shadow variable was freed when it exited). init predates the patch and has none.",
+    "Each process started after the patch gets the next number (the playground's own helper processes take numbers too), and the count of live ones stays small: do_exit() frees the shadow variable of every process that ends. init predates the patch and has none.",
   diff: String.raw`--- a/kernel/fork.c
 +++ b/kernel/fork.c
 @@ -15,6 +15,7 @@

@@ -35,7 +35,7 @@ export const shadow: Sample = {
  		utsname()->release,
  		utsname()->version);
 +	if (reads)
-+		seq_printf(m, "(read %u times since the patch was applied)\n", ++*reads);
++		seq_printf(m, "(reads since the patch was applied: %u)\n", ++*reads);
  	return 0;
  }
  

@@ -3,10 +3,12 @@ import type { Sample } from "./types.ts";
 export const sleepingTask: Sample = {
   id: "sleeper",
   title: "Consistency model: a task sleeping in the patched function",
-  shows: "A task can only switch to the new code when none of the patched functions is on its stack. `sleep 30` waits inside do_nanosleep, so the transition stays pending until it wakes up — or until you send it a fake signal from the Live patch panel.",
+  shows:
+    "A task can only switch to the new code when none of the patched functions is on its stack. `sleep 30` waits in do_nanosleep(), which GCC inlined into hrtimer_nanosleep() and hrtimer_nanosleep_restart(): the build patches those two instead (its log says so), and the transition waits for the sleeping task.",
   before: ["sleep 30 &"],
   tryIt: ["sleep 1; dmesg | tail -n 3"],
-  expect: "After Apply, the Live patch panel shows the transition in progress with `sleep` pending and do_nanosleep on its kernel stack. Press “Send fake signal” (or wait 30 s): the transition completes, and later sleeps log “sleeps in the patched do_nanosleep”.",
+  expect:
+    "After Apply, the Live patch panel shows the transition in progress: `sleep` pending, hrtimer_nanosleep on its kernel stack. After 15 s the kernel sends it a fake signal: the sleep is interrupted, the task switches on its way back to user space, its nanosleep restarts in the new code, and the transition completes. Later sleeps log “sleeps in the patched do_nanosleep”.",
   diff: String.raw`--- a/kernel/time/hrtimer.c
 +++ b/kernel/time/hrtimer.c
 @@ -2086,6 +2086,8 @@ static int __sched do_nanosleep(struct hrtimer_sleeper *t, enum hrtimer_mode mod
