@@ -311,8 +311,7 @@ function finishDefinition(tokens: Token[], head: Head, closeBrace: number, anony
 }
 
 function isIdentifier(text: string): boolean {
-  const c = text.charCodeAt(0);
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+  return isIdentStart(text.charCodeAt(0));
 }
 
 // --- Lexing ------------------------------------------------------------------------------------------
