@@ -191,7 +191,7 @@ let built: BuildResult | undefined;
 let building = false;
 let applied: string | undefined;
 /** A patch whose transition the summary line waits for (to say "applied" only when every task switched). */
-let switching: { name: string; enabled: boolean } | undefined;
+let switching: string | undefined;
 let monitor: LivepatchMonitor;
 
 async function runBuild(): Promise<void> {
@@ -231,7 +231,7 @@ async function runApply(): Promise<void> {
       if (previous && previous !== module.name) await unloadReplaced(target, previous);
     });
     applied = module.name;
-    switching = { name: module.name, enabled: true };
+    switching = module.name;
     build.message("info", `${module.name} loaded: each task switches to the new code once it is outside the patched functions. Watch the Live patch panel.`);
   } catch (e) {
     build.message("error", e instanceof PatchLoadError ? e.message : `Apply failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -275,9 +275,9 @@ async function resetTarget(): Promise<void> {
 const lpHost = byId("livepatch");
 monitor = new LivepatchMonitor(target, (state) => {
   if (switching) {
-    const p = state.patches.find((x) => x.name === switching!.name);
+    const p = state.patches.find((x) => x.name === switching);
     if (!p) switching = undefined;
-    else if (!p.transition && p.enabled === switching.enabled) {
+    else if (!p.transition && p.enabled) {
       build.message("ok", `${p.name} applied: every task now runs the new code.`);
       switching = undefined;
     } else if (p.transition) {
