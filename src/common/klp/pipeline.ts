@@ -233,6 +233,7 @@ async function compileAll(
   }
   const count = plan.objects.length;
   let done = 0;
+  if (count > 1) progress(`${count} objects to compile: ${plan.objects.slice(0, 8).map((o) => o.object).join(", ")}${count > 8 ? ", …" : ""}`);
   const located = (diagnostics: Diagnostic[]): Diagnostic[] =>
     diagnostics.map((d) => {
       const diffLine = diffLineOf(parsed, applied, d.file, d.line);
