@@ -228,7 +228,7 @@ export class PatchEditor {
     };
     this.tabsHost.replaceChildren(
       tab(DIFF_TAB, "patch.diff", "The live patch, as a unified diff", false),
-      ...this.tabs.map((p) => tab(p, p.split("/").pop()!, p, true)),
+      ...this.tabs.map((p) => tab(p, tabLabel(p, this.tabs), p, true)),
     );
   }
 
@@ -319,4 +319,14 @@ export class PatchEditor {
       endColumn: model.getLineMaxColumn(l),
     };
   }
+}
+
+/** A file's name, with as many parent directories as tell it apart from the other open files (fs/proc/version.c vs init/version.c). */
+function tabLabel(path: string, open: readonly string[]): string {
+  const parts = path.split("/");
+  for (let n = 1; n < parts.length; n++) {
+    const label = parts.slice(-n).join("/");
+    if (!open.some((o) => o !== path && (o === label || o.endsWith(`/${label}`)))) return label;
+  }
+  return path;
 }
