@@ -7,6 +7,7 @@ import { deflateRawSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
 import { buildAndServe, launchChromium } from "../../src/node/page/serve.ts";
+import { terminalText, typeDiff, waitForTarget } from "../../src/node/page/drive.ts";
 import { DiffError, parseDiff } from "../../src/common/patch/index.ts";
 import { sampleById } from "../../src/browser/samples/index.ts";
 
@@ -28,29 +29,18 @@ afterAll(async () => {
 });
 
 interface PageHooks {
-  klpReady?: boolean;
   klpPage?: { diff(): string; markers(): { resource: string; line: number; message: string }[] };
 }
 
-const terminalText = (p: Page) =>
-  p.evaluate(() => [...document.querySelectorAll(".xterm-rows > div")].map((d) => d.textContent ?? "").join("\n"));
 const editorDiff = (p: Page) => p.evaluate(() => (window as unknown as PageHooks).klpPage?.diff() ?? null);
 const markers = (p: Page) => p.evaluate(() => (window as unknown as PageHooks).klpPage?.markers() ?? []);
 const pageReady = (p: Page) => p.waitForFunction(() => (window as unknown as PageHooks).klpPage !== undefined, null, { timeout: 30_000 });
-
-/** Replaces patch.diff's text the way a person pasting would. */
-async function typeDiff(p: Page, text: string): Promise<void> {
-  await p.locator('.tab[data-tab="patch.diff"]').click();
-  await p.locator("#editor .view-lines").click();
-  await p.keyboard.press("ControlOrMeta+A");
-  await p.keyboard.insertText(text);
-}
 
 describe("playground page", () => {
   it("resumes the target and shows a shell prompt", async () => {
     const t0 = Date.now();
     await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as PageHooks).klpReady === true, null, { timeout: 120_000 });
+    await waitForTarget(page);
     await expect.poll(() => terminalText(page), { timeout: 30_000 }).toMatch(/root@klp:~# /);
     expect(await page.locator("#status").textContent()).toContain("Linux 6.12");
     expect(await page.locator("#status").getAttribute("data-status")).toBe("ready");
@@ -142,7 +132,7 @@ describe("playground page", () => {
     await page.goto(`${url}#patch=!!!not-a-patch`);
     await pageReady(page);
     await expect.poll(() => page.locator("#notice").textContent()).toContain("could not be opened");
-    await page.waitForFunction(() => (window as unknown as PageHooks).klpReady === true, null, { timeout: 120_000 });
+    await waitForTarget(page);
     await page.locator("#samples-btn").click();
     await page.locator('button[data-sample="sleeper"]').click();
     await page.locator("#terminal").click();

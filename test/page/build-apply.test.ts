@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
 import { buildAndServe, launchChromium } from "../../src/node/page/serve.ts";
+import { terminalText, typeDiff, waitForTarget } from "../../src/node/page/drive.ts";
 import { sampleById } from "../../src/browser/samples/index.ts";
 
 let server: PreviewServer;
@@ -22,15 +23,13 @@ beforeAll(async () => {
   page.on("pageerror", (e) => errors.push(e.message));
   url = served.url;
   await page.goto(url);
-  await page.waitForFunction(() => (window as unknown as { klpReady?: boolean }).klpReady === true, null, { timeout: 120_000 });
+  await waitForTarget(page);
 });
 afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
 
-const terminalText = async (p: Page) =>
-  (await p.evaluate(() => [...document.querySelectorAll(".xterm-rows > div")].map((d) => d.textContent ?? "").join("\n"))).replace(/\n/g, "");
 
 let runs = 0;
 /**
@@ -45,7 +44,7 @@ async function runInTerminal(p: Page, command: string): Promise<string> {
   let out = "";
   await expect
     .poll(async () => {
-      const m = new RegExp(`BEGIN${n}(.*)END${n}`).exec(await terminalText(p));
+      const m = new RegExp(`BEGIN${n}(.*)END${n}`).exec((await terminalText(p)).replace(/\n/g, ""));
       out = m?.[1] ?? "";
       return m !== null;
     }, { timeout: 30_000 })
@@ -55,10 +54,7 @@ async function runInTerminal(p: Page, command: string): Promise<string> {
 
 /** Replaces the patch as a person would (select all, paste), presses Ctrl+Enter, waits for the build's verdict. */
 async function typeDiffAndBuild(p: Page, diff: string): Promise<void> {
-  await p.locator('.tab[data-tab="patch.diff"]').click();
-  await p.locator("#editor .view-lines").click();
-  await p.keyboard.press("ControlOrMeta+A");
-  await p.keyboard.insertText(diff);
+  await typeDiff(p, diff);
   await p.keyboard.press("ControlOrMeta+Enter");
   await expect.poll(() => p.locator(".build-summary").textContent(), { timeout: 300_000, interval: 1000 }).toMatch(/✓|error|refused|failed/i);
 }
@@ -122,7 +118,7 @@ describe("build and apply in the page", () => {
     const fresh = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     fresh.on("pageerror", (e) => errors.push(e.message));
     await fresh.goto(url);
-    await fresh.waitForFunction(() => (window as unknown as { klpReady?: boolean }).klpReady === true, null, { timeout: 120_000 });
+    await waitForTarget(fresh);
     const prepared = () => fresh.evaluate(() => (window as unknown as { klpPage: { prepared(): Promise<string[]> } }).klpPage.prepared());
     // Nobody pressed Build: the page starts the build host by itself once the target is up.
     await expect.poll(prepared, { timeout: 300_000, interval: 1000 }).toEqual(["fs/proc/cmdline.o"]);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { REPO_DIR } from "../images/store.ts";
 import { buildAndServe, launchChromium } from "../page/serve.ts";
+import { terminalText as rows, waitForTarget } from "../page/drive.ts";
 
 export interface PageBench {
   /** Navigation to a shell prompt that answers typing (Chromium headless). */
@@ -20,8 +21,8 @@ export interface PageBench {
   prepareSeconds: number;
 }
 
-const terminalText = async (p: Page) =>
-  (await p.evaluate(() => [...document.querySelectorAll(".xterm-rows > div")].map((d) => d.textContent ?? "").join(""))).replace(/\s+/g, " ");
+// Rows joined as they wrap (no separator), then whitespace squeezed.
+const terminalText = async (p: Page) => (await rows(p)).replace(/\n/g, "").replace(/\s+/g, " ");
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -53,7 +54,7 @@ export async function benchPage(log: (s: string) => void): Promise<PageBench> {
     log("page: navigation to a responsive prompt");
     const t0 = performance.now();
     await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { klpReady?: boolean }).klpReady === true, null, { timeout: 120_000 });
+    await waitForTarget(page);
     await page.locator("#terminal").click();
     await page.keyboard.type("echo PRO''MPT\n");
     await until("the shell's answer", async () => (await terminalText(page)).includes("PROMPT"), 60_000);
@@ -77,7 +78,7 @@ export async function benchPage(log: (s: string) => void): Promise<PageBench> {
     await page.close(); // its two machines would compete for the CPU
     const second = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     await second.goto(url);
-    await second.waitForFunction(() => (window as unknown as { klpReady?: boolean }).klpReady === true, null, { timeout: 120_000 });
+    await waitForTarget(second);
     const t2 = performance.now();
     // The page starts preparing 2 s after it is ready; wait for that run to finish.
     await new Promise((r) => setTimeout(r, 2500));
