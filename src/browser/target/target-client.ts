@@ -39,42 +39,43 @@ export class TargetClient {
     return this.release;
   }
 
-  async boot(imagesBase: string): Promise<BootResult> {
+  boot(imagesBase: string): Promise<BootResult> {
     this.set("booting", "downloading");
-    try {
-      const r = await this.api.boot(
-        imagesBase,
-        Comlink.proxy((bytes: Uint8Array) => {
-          this.watch?.output();
-          this.events.console(bytes);
-        }),
-        Comlink.proxy(this.events.progress),
-        Comlink.proxy((report: CrashReport) => this.onCrash(report)),
-      );
-      this.release = r.kernelRelease;
-      this.set("ready", `Linux ${r.kernelRelease}`);
-      this.watchForHang();
-      return r;
-    } catch (e) {
-      this.set("failed", "failed to start");
-      throw e;
-    }
+    return this.started(
+      () =>
+        this.api.boot(
+          imagesBase,
+          Comlink.proxy((bytes: Uint8Array) => {
+            this.watch?.output();
+            this.events.console(bytes);
+          }),
+          Comlink.proxy(this.events.progress),
+          Comlink.proxy((report: CrashReport) => this.onCrash(report)),
+        ),
+      "failed to start",
+    );
   }
 
   /** Destroys the machine and resumes the snapshot again; the page's work is untouched. */
-  async reset(): Promise<BootResult> {
+  reset(): Promise<BootResult> {
     this.generation++;
     this.busy = 0;
     this.watch?.stop();
     this.watch = undefined;
     this.set("restoring", "restoring snapshot");
+    return this.started(() => this.api.reset(), "restore failed");
+  }
+
+  /** A machine (re)started: ready, and watched for a hang; or failed, with why. */
+  private async started(start: () => Promise<BootResult>, failure: string): Promise<BootResult> {
     try {
-      const r = await this.api.reset();
+      const r = await start();
+      this.release = r.kernelRelease;
       this.set("ready", `Linux ${r.kernelRelease}`);
       this.watchForHang();
       return r;
     } catch (e) {
-      this.set("failed", "restore failed");
+      this.set("failed", failure);
       throw e;
     }
   }
