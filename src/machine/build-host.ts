@@ -83,11 +83,16 @@ export class BuildHost {
   readTreeFile(path: string): Promise<Uint8Array | undefined> {
     return this.enqueue(async () => {
       try {
-        return await this.machine.emulator.read_file(`build/linux/${treeRelativePath(path)}`);
+        return await this.readTree(path);
       } catch {
         return undefined; // not in the tree (or outside it): the apply stage says so
       }
     });
+  }
+
+  /** A file of the kernel tree over 9p; only from queued work, between compiles. */
+  private readTree(path: string): Promise<Uint8Array> {
+    return this.machine.emulator.read_file(`build/linux/${treeRelativePath(path)}`);
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -100,7 +105,7 @@ export class BuildHost {
     const entry = this.kbuild.objects[object];
     if (!entry || entry.language !== "c" || this.options.pch === false) return false;
     await this.ensureDirs();
-    const pristine = splitPreamble(new TextDecoder().decode(await this.machine.emulator.read_file(`build/linux/${entry.source}`)));
+    const pristine = splitPreamble(new TextDecoder().decode(await this.readTree(entry.source)));
     if (pristine === null) return false;
     const pch = await this.pchFor(entry.command, entry.source, pristine.preamble);
     if (this.pchReady.has(pch.key)) return true;
@@ -134,7 +139,7 @@ export class BuildHost {
 
     await this.ensureDirs();
 
-    const pristineSource = new TextDecoder().decode(await this.machine.emulator.read_file(`build/linux/${entry.source}`));
+    const pristineSource = new TextDecoder().decode(await this.readTree(entry.source));
     const patchedSource = overrides[entry.source];
     const others = Object.keys(overrides).filter((p) => p !== entry.source);
     const pristineSplit = splitPreamble(pristineSource);
@@ -160,7 +165,7 @@ export class BuildHost {
     const compile = shellQuote(retargetCompile(command, "/tmp/klp/out/obj.o"));
     const r = await this.exec(script(swaps, [compile], ["/tmp/klp/out/obj.o"]));
     const result = this.result(r, "plain");
-    if (result.exitCode === 0) result.baseline = await this.machine.emulator.read_file(`build/linux/${object}`);
+    if (result.exitCode === 0) result.baseline = await this.readTree(object);
     return result;
   }
 
