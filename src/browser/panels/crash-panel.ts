@@ -1,6 +1,6 @@
 // A kernel panic or oops: the lines that explain it, and a way back. The
 // patch lives in the editor and in storage, so restoring loses nothing.
-import type { CrashReport } from "../../common/machines/health.ts";
+import { crashExcerpt, type CrashReport } from "../../common/machines/health.ts";
 import { el } from "../dom.ts";
 
 export class CrashPanel {
@@ -12,8 +12,7 @@ export class CrashPanel {
   show(report: CrashReport): void {
     const title = report.kind === "panic" ? "The kernel panicked" : report.kind === "hung" ? "The target stopped answering" : `The kernel reported an ${report.kind === "oops" ? "oops" : "BUG"}`;
     // The lines around the trigger say the most; the whole tail is a scroll away.
-    const at = report.log.lastIndexOf(report.line);
-    const lines = at >= 0 ? report.log.slice(Math.max(0, at - 4), at + 30) : report.log.slice(-30);
+    const lines = crashExcerpt(report, 4, 30);
     const restore = el("button", { class: "primary" }, "Restore target");
     restore.addEventListener("click", () => {
       this.hide();

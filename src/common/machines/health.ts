@@ -9,6 +9,16 @@ export interface CrashReport {
   log: string[];
 }
 
+/**
+ * The console around the line that gave the crash away: `before` lines of
+ * context, the trigger and what follows (the trace), `after` lines in all
+ * from the trigger on; the last `after` lines if the trigger scrolled away.
+ */
+export function crashExcerpt(report: CrashReport, before: number, after: number): string[] {
+  const at = report.log.lastIndexOf(report.line);
+  return at >= 0 ? report.log.slice(Math.max(0, at - before), at + after) : report.log.slice(-after);
+}
+
 const SIGNS: Array<[RegExp, CrashReport["kind"]]> = [
   [/Kernel panic - not syncing/, "panic"],
   [/\bOops\b|general protection fault|BUG: unable to handle/, "oops"],

@@ -2,7 +2,7 @@
 // kernel under it has crashed: the console says so, with the trace that
 // explains it, and the CLI stops right there.
 import type { Machine } from "../../machine/machine.ts";
-import type { CrashReport } from "../../common/machines/health.ts";
+import { crashExcerpt, type CrashReport } from "../../common/machines/health.ts";
 
 export class TargetCrashError extends Error {
   override readonly name = "TargetCrashError";
@@ -12,8 +12,7 @@ export class TargetCrashError extends Error {
 
   /** The console from the line that gave it away (the trace), at most `max` lines. */
   trace(max = 40): string[] {
-    const at = this.report.log.lastIndexOf(this.report.line);
-    return (at >= 0 ? this.report.log.slice(at) : this.report.log.slice(-max)).slice(0, max);
+    return crashExcerpt(this.report, 0, max);
   }
 }
 
