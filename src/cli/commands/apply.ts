@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { bootMachine, type BootedMachine } from "../../node/boot.ts";
 import { TARGET } from "../../common/machines/profiles.ts";
-import type { BuildOutput, BuildProgress, StageTiming } from "../../common/klp/pipeline.ts";
+import type { BuildOutput, StageTiming } from "../../common/klp/pipeline.ts";
 import { buildPatch, describeBlocking, loadKlpInputs, loadLivepatch, moduleNameFor, openCompiler, parseBuilderKind, TargetCrashError, unlessCrashed } from "../../node/klp/index.ts";
-import { failureJson, formatFailure, formatProgress, formatStage, formatSummary } from "../../node/klp/report.ts";
+import { failureJson, formatFailure, formatStage, progressPrinter, formatSummary } from "../../node/klp/report.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
 
 const HELP = `usage: klp apply PATCH... [--exec CMD] [--json] [--builder vm|native] [--no-replace]
@@ -67,11 +67,7 @@ export const applyCommand: Command = {
       try {
         for (const p of patches) {
           log(`building ${p.name} from ${p.file} (${builder} builder)`);
-          const onProgress = (progress: BuildProgress): void => {
-            const line = formatProgress(progress);
-            if (line) log(line);
-          };
-          built.push(await buildPatch({ diffText: p.diffText, name: p.name, replace: options["no-replace"] !== true, compiler: open.compiler, onStage: (s) => log(formatStage(s)), onProgress }));
+          built.push(await buildPatch({ diffText: p.diffText, name: p.name, replace: options["no-replace"] !== true, compiler: open.compiler, onStage: (s) => log(formatStage(s)), onProgress: progressPrinter(log) }));
           log(formatSummary(built[built.length - 1]!));
         }
       } finally {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { buildPatch, loadKlpInputs, moduleNameFor, openCompiler, parseBuilderKind } from "../../node/klp/index.ts";
-import { failureJson, formatFailure, formatProgress, formatStage, formatSummary } from "../../node/klp/report.ts";
-import type { BuildOutput, BuildProgress } from "../../common/klp/pipeline.ts";
+import { failureJson, formatFailure, formatStage, progressPrinter, formatSummary } from "../../node/klp/report.ts";
+import type { BuildOutput } from "../../common/klp/pipeline.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
 
 const HELP = `usage: klp build PATCH... -o OUT.ko [--builder vm|native] [--name NAME] [--no-replace] [--json]
@@ -50,11 +50,7 @@ export const buildCommand: Command = {
     let out: BuildOutput;
     try {
       if (!json) console.log(`building ${name} (${builder} builder)`);
-      const onProgress = (progress: BuildProgress): void => {
-        const line = formatProgress(progress);
-        if (line) console.log(line);
-      };
-      out = await buildPatch({ diffText, name, replace: options["no-replace"] !== true, compiler: open.compiler, onStage: json ? undefined : (s) => console.log(formatStage(s)), onProgress: json ? undefined : onProgress });
+      out = await buildPatch({ diffText, name, replace: options["no-replace"] !== true, compiler: open.compiler, onStage: json ? undefined : (s) => console.log(formatStage(s)), onProgress: json ? undefined : progressPrinter((line) => console.log(line)) });
     } catch (e) {
       if (json) console.log(JSON.stringify({ error: failureJson(e) }, null, 2));
       console.error(formatFailure("build", e));

@@ -8,9 +8,11 @@ export function formatStage(s: StageTiming): string {
   return `  ${s.name.padEnd(8)} ${formatMs(s.ms).padStart(8)}${s.detail ? `  ${s.detail}` : ""}`;
 }
 
-/** A progress line inside a stage (per-object compile times), under the stage lines; undefined for a stage start. */
-export function formatProgress(p: BuildProgress): string | undefined {
-  return p.line === undefined ? undefined : `  ${"".padEnd(8)} ${"".padStart(8)}  ${p.line}`;
+/** Prints progress lines inside a stage (per-object compile times) under the stage lines; stage starts print nothing. */
+export function progressPrinter(print: (line: string) => void): (p: BuildProgress) => void {
+  return (p) => {
+    if (p.line !== undefined) print(`  ${"".padEnd(8)} ${"".padStart(8)}  ${p.line}`);
+  };
 }
 
 function formatMs(ms: number): string {
