@@ -3,6 +3,7 @@
 // any compile time on it. Whether a change lands only in __init code, or in
 // data, is for the object differ to tell: it sees what the compiler made.
 import { changedStructs } from "./struct-changes.ts";
+import type { StageErrorCode } from "../errors/codes.ts";
 import type { KbuildIndex, KbuildObject } from "../kbuild/index-format.ts";
 
 /** A file the patch touched, as the apply stage hands it over. */
@@ -31,15 +32,38 @@ export interface Plan {
 
 export type KlpPlanReason = "assembly" | "not-built" | "vdso" | "host-tool" | "no-ftrace" | "changed-struct" | "boot-code" | "module" | "deleted-file" | "not-source" | "no-change";
 
+export type KlpPlanCode = Exclude<StageErrorCode<"plan">, "too-many-objects" | "internal">;
+
+// The plan's own names for its codes, from before codes were shared by every stage.
+const REASONS: Record<KlpPlanCode, KlpPlanReason> = {
+  "not-built": "not-built",
+  "not-source": "not-source",
+  "deleted-file": "deleted-file",
+  assembly: "assembly",
+  vdso: "vdso",
+  "boot-code": "boot-code",
+  "module-code": "module",
+  "host-tool": "host-tool",
+  "no-ftrace-hooks": "no-ftrace",
+  "struct-changed": "changed-struct",
+  "no-change": "no-change",
+};
+
 export class KlpPlanError extends Error {
   override readonly name = "KlpPlanError";
   constructor(
-    readonly reason: KlpPlanReason,
+    readonly code: KlpPlanCode,
     /** The file at fault, relative to the tree. */
     readonly file: string,
     message: string,
+    /** 1-based line in the patched file, when the refusal is about one place. */
+    readonly line?: number,
   ) {
     super(message);
+  }
+
+  get reason(): KlpPlanReason {
+    return REASONS[this.code];
   }
 }
 
@@ -108,7 +132,7 @@ function refusal(object: string, entry: KbuildObject, file: string): KlpPlanErro
     return new KlpPlanError("boot-code", file, `${file}: boot code (${object}) runs once before the kernel starts and is gone afterwards; there is nothing to live patch`);
   }
   if (entry.kind === "module") {
-    return new KlpPlanError("module", file, `${file}: ${object} is part of a loadable module, not vmlinux; live patching modules is not supported yet, only code built into the kernel`);
+    return new KlpPlanError("module-code", file, `${file}: ${object} is part of a loadable module, not vmlinux; live patching modules is not supported yet, only code built into the kernel`);
   }
   if (isHostTool(entry)) {
     return new KlpPlanError("host-tool", file, `${file}: ${object} is a program the kernel build runs on the build machine, not part of the kernel; there is nothing to live patch`);
@@ -118,7 +142,7 @@ function refusal(object: string, entry: KbuildObject, file: string): KlpPlanErro
   }
   if (lacksFtrace(entry)) {
     return new KlpPlanError(
-      "no-ftrace",
+      "no-ftrace-hooks",
       file,
       `${file}: ${object} is compiled without ftrace's __fentry__ hooks (its Makefile removes them${object.startsWith("lib/") ? ", as for all of lib/" : ""}), so none of its functions can be live patched; change their callers outside it instead`,
     );
@@ -171,11 +195,12 @@ export function planBuild(files: readonly PlanFile[], kbuild: KbuildIndex, optio
     const struct = f.oldText !== undefined && /\.(c|h)$/.test(path) ? changedStructs(f.oldText, f.newText)[0] : undefined;
     if (struct) {
       throw new KlpPlanError(
-        "changed-struct",
+        "struct-changed",
         path,
         `${path}:${struct.newLine}: the patch changes the definition of ${struct.name} (line ${struct.oldLine} before the patch). ` +
           `A live patch replaces functions, not data: every ${struct.name} already in the running kernel keeps its old layout, and code compiled for the new one would misread it. ` +
           `Keep the definition as it is and attach new data to existing objects with a shadow variable (klp_shadow_alloc / klp_shadow_get).`,
+        struct.newLine,
       );
     }
     const own = bySource.get(path) ?? [];

@@ -5,7 +5,7 @@
 // Hunks may move (an offset), as with GNU patch, because hand-written hunk
 // headers are often a few lines off.
 
-import { ApplyError } from "./errors.ts";
+import { ApplyError, type ApplyErrorCode } from "./errors.ts";
 import { DEV_NULL } from "./types.ts";
 import type { FilePatch, Hunk, HunkLine, ParsedPatch } from "./types.ts";
 
@@ -85,20 +85,20 @@ function resolveTarget(
   read: (path: string) => string | undefined,
   current: Map<string, string | undefined>,
 ): string {
-  const fail = (path: string, message: string): never => {
-    throw new ApplyError(message, { file: path, diffLine: file.diffLine });
+  const fail = (code: ApplyErrorCode, path: string, message: string): never => {
+    throw new ApplyError(message, { code, file: path, diffLine: file.diffLine });
   };
-  const goneNote = (path: string): string =>
-    current.has(path) && current.get(path) === undefined ? " (an earlier part of the patch deleted it)" : "";
+  const deletedEarlier = (path: string): boolean => current.has(path) && current.get(path) === undefined;
+  const goneNote = (path: string): string => (deletedEarlier(path) ? " (an earlier part of the patch deleted it)" : "");
 
   if (file.isNew) {
     const path = normalizePath(file.newPath, file);
-    if (read(path) !== undefined) fail(path, `${path}: cannot create the file: it already exists`);
+    if (read(path) !== undefined) fail("file-exists", path, `${path}: cannot create the file: it already exists`);
     return path;
   }
   const oldPath = normalizePath(file.oldPath, file);
   if (file.isDeleted) {
-    if (read(oldPath) === undefined) fail(oldPath, `${oldPath}: cannot delete the file: no such file${goneNote(oldPath)}`);
+    if (read(oldPath) === undefined) fail(deletedEarlier(oldPath) ? "file-deleted-earlier" : "delete-missing", oldPath, `${oldPath}: cannot delete the file: no such file${goneNote(oldPath)}`);
     return oldPath;
   }
   const newPath = normalizePath(file.newPath, file);
@@ -111,13 +111,15 @@ function resolveTarget(
 
   const nor = oldPath === newPath ? "" : ` (nor is '${oldPath}')`;
   let hint = goneNote(newPath);
+  let code: ApplyErrorCode = hint ? "file-deleted-earlier" : "file-not-found";
   const shorter = newPath.includes("/") ? newPath.slice(newPath.indexOf("/") + 1) : undefined;
   if (!hint && shorter && read(shorter) !== undefined) {
     hint = ` (but '${shorter}' exists: the diff's paths seem to have an extra leading directory)`;
+    code = "extra-leading-directory";
   } else if (!hint) {
     hint = "; to create a new file, use '--- /dev/null' as its old name";
   }
-  return fail(newPath, `${newPath}: no such file in the source tree${nor}${hint}`);
+  return fail(code, newPath, `${newPath}: no such file in the source tree${nor}${hint}`);
 }
 
 /** Paths must stay inside the tree: the result is written into it. */
@@ -126,6 +128,7 @@ function normalizePath(path: string, file: FilePatch): string {
   while (p.startsWith("./")) p = p.slice(2);
   if (p === "" || p === DEV_NULL || p.startsWith("/") || p.split("/").includes("..")) {
     throw new ApplyError(`${path}: file paths must be relative to the source tree and stay inside it`, {
+      code: "path-outside-tree",
       file: path,
       diffLine: file.diffLine,
     });
@@ -178,7 +181,7 @@ function applyFile(
     if (k > 0 && stated < prevEnd) {
       throw new ApplyError(
         `${where} starts at line ${hunk.oldStart}, before the end of hunk #${k} (lines ${prevStart + 1}-${prevEnd}): hunks must be in file order and must not overlap`,
-        { file: path, hunk: num, diffLine: hunk.diffLine },
+        { code: "hunk-order", file: path, hunk: num, diffLine: hunk.diffLine },
       );
     }
     prevStart = stated;
@@ -190,14 +193,14 @@ function applyFile(
       if (guess > lines.length) {
         throw new ApplyError(
           `${where} does not apply: it inserts after line ${guess}, but the file has only ${lines.length} lines`,
-          { file: path, hunk: num, diffLine: hunk.diffLine, fileLine: lines.length, found: [] },
+          { code: "hunk-failed", file: path, hunk: num, diffLine: hunk.diffLine, fileLine: lines.length, found: [] },
         );
       }
       pos = guess;
       if (pos === lines.length && lines.length > 0 && !src.eol) {
         throw new ApplyError(
           `${where} does not apply: it adds lines after the last line, which has no newline at end of file; the hunk must replace that line`,
-          { file: path, hunk: num, diffLine: hunk.diffLine, fileLine: pos, found: [lines[pos - 1]] },
+          { code: "hunk-failed", file: path, hunk: num, diffLine: hunk.diffLine, fileLine: pos, found: [lines[pos - 1]] },
         );
       }
     } else {
@@ -226,7 +229,7 @@ function applyFile(
     if (lastNew?.noNewlineAtEnd && !reachesEnd) {
       throw new ApplyError(
         `${where} does not apply: it marks diff line ${lastNew.diffLine} as the end of the file ('\\ No newline at end of file'), but the file continues after line ${end}`,
-        { file: path, hunk: num, diffLine: hunk.diffLine, fileLine: end + 1, found: lines.slice(end, end + 3) },
+        { code: "hunk-failed", file: path, hunk: num, diffLine: hunk.diffLine, fileLine: end + 1, found: lines.slice(end, end + 3) },
       );
     }
     for (let i = cursor; i < pos; i++) out.push(lines[i]);
@@ -241,7 +244,7 @@ function applyFile(
     if (out.length > 0) {
       throw new ApplyError(
         `${path}: the patch deletes this file, but ${out.length} of its lines are not removed by it`,
-        { file: path, diffLine: file.diffLine, found: out.slice(0, 3) },
+        { code: "delete-incomplete", file: path, diffLine: file.diffLine, found: out.slice(0, 3) },
       );
     }
     return undefined;
@@ -347,6 +350,7 @@ function mismatch(
     }
   }
   return new ApplyError(`${where} does not apply: ${detail}${hint}`, {
+    code: "hunk-failed",
     file: path,
     hunk: num,
     diffLine: hunk.diffLine,

@@ -1,5 +1,10 @@
-// Error types carry positions as data so the editor can highlight the
-// offending diff line without parsing the message.
+// Error types carry positions and a stable code as data so the editor can
+// highlight the offending diff line, and callers can act, without parsing
+// the message.
+import type { StageErrorCode } from "../errors/codes.ts";
+
+export type DiffErrorCode = StageErrorCode<"parse">;
+export type ApplyErrorCode = StageErrorCode<"apply">;
 
 /** The diff text itself is malformed. */
 export class DiffError extends Error {
@@ -8,15 +13,18 @@ export class DiffError extends Error {
   readonly line: number;
   /** The message without the "line N: " prefix. */
   readonly reason: string;
+  readonly code: DiffErrorCode;
 
-  constructor(line: number, reason: string) {
+  constructor(line: number, reason: string, code: DiffErrorCode = "malformed-diff") {
     super(`line ${line}: ${reason}`);
     this.line = line;
     this.reason = reason;
+    this.code = code;
   }
 }
 
 export interface ApplyErrorDetails {
+  code: ApplyErrorCode;
   file: string;
   /** 1-based hunk number within the file, when the error concerns one hunk. */
   hunk?: number;
@@ -35,6 +43,7 @@ export interface ApplyErrorDetails {
 /** The diff is well formed but does not fit the source tree. */
 export class ApplyError extends Error {
   override name = "ApplyError";
+  readonly code: ApplyErrorCode;
   readonly file: string;
   readonly hunk: number | undefined;
   readonly diffLine: number;
@@ -45,6 +54,7 @@ export class ApplyError extends Error {
 
   constructor(message: string, details: ApplyErrorDetails) {
     super(message);
+    this.code = details.code;
     this.file = details.file;
     this.hunk = details.hunk;
     this.diffLine = details.diffLine;

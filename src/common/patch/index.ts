@@ -6,6 +6,7 @@ export { applyPatch } from "./apply-diff.ts";
 export type { ApplyNote, ApplyOptions, ApplyResult, AppliedFile, ReadFile } from "./apply-diff.ts";
 export { keptLines, makeDiff, movedLines } from "./make-diff.ts";
 export { ApplyError, DiffError } from "./errors.ts";
+export type { ApplyErrorCode, DiffErrorCode } from "./errors.ts";
 export type { ApplyErrorDetails } from "./errors.ts";
 export { DEV_NULL } from "./types.ts";
 export type { FilePatch, Hunk, HunkLine, HunkLineKind, ParsedPatch } from "./types.ts";

@@ -70,6 +70,7 @@ class Parser {
         throw new DiffError(
           i + 1,
           "combined diffs (of a merge commit) are not supported: diff against one parent instead",
+          "unsupported-diff",
         );
       }
       if (line.startsWith("--- ") && this.peek(i + 1).startsWith("+++ ")) {
@@ -95,6 +96,7 @@ class Parser {
       throw new DiffError(
         1,
         "no file changes found: expected a unified diff with '--- a/<file>', '+++ b/<file>' and '@@ -a,b +c,d @@' lines",
+        "empty-patch",
       );
     }
     return { files: this.files };
@@ -146,12 +148,13 @@ class Parser {
   private rejectUnsupported(i: number): void {
     const line = this.bare(i);
     if (line === "GIT binary patch" || (line.startsWith("Binary files ") && line.endsWith(" differ"))) {
-      throw new DiffError(i + 1, `binary file changes are not supported (${quote(line)})`);
+      throw new DiffError(i + 1, `binary file changes are not supported (${quote(line)})`, "unsupported-diff");
     }
     if (line === "***************") {
       throw new DiffError(
         i + 1,
         "context diffs ('diff -c') are not supported: make the diff with 'diff -u' or 'git diff'",
+        "unsupported-diff",
       );
     }
   }
@@ -171,6 +174,7 @@ class Parser {
         throw new DiffError(
           i + 1,
           `renamed or copied files are not supported${what}: make the diff with 'git diff --no-renames' (or 'git format-patch --no-renames') so it shows a deletion and a new file`,
+          "unsupported-diff",
         );
       } else if (!GIT_IGNORED_HEADER.test(l)) break;
     }
@@ -323,6 +327,7 @@ class Parser {
         throw new DiffError(
           at + 1,
           "combined diffs (of a merge commit) are not supported: diff against one parent instead",
+          "unsupported-diff",
         );
       }
       throw new DiffError(

@@ -68,7 +68,7 @@ function referrers(model: ObjectModel, target: ObjSymbol, reads = false): { func
 }
 
 function dataSection(s: ObjSymbol): ObjSection {
-  if (!s.section) throw new Error(`${s.name} has no section`);
+  if (!s.section) throw new KlpDiffError("internal", `${s.name} has no section`);
   return s.section;
 }
 
@@ -106,7 +106,7 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
     // a private copy; writable data lives in vmlinux and has state.
     if (section.header.flags & SHF_WRITE || section.header.type === SHT_NOBITS) {
       throw new KlpDiffError(
-        "changed-data",
+        "data-changed",
         `existing data can't be changed by a live patch: \`${twin.name}\` has a new initial value or size (${reason}). ` +
           `The running kernel already holds its current value; keep it as it was and use a shadow variable ` +
           `(klp_shadow_alloc) or set the new value from a patched function instead.`,
@@ -125,7 +125,7 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
     if (users.functions.size === 0 && users.data.length > 0) {
       const name = corr.symbols.get(obj)?.name ?? obj.name;
       throw new KlpDiffError(
-        "changed-data",
+        "constant-in-data",
         `read-only \`${name}\` changed (${info.reason ?? "contents differ"}), but only data refers to it (${users.data.join(", ")}), ` +
           `and that data keeps pointing at the running kernel's copy: a live patch cannot make this change. ` +
           `Change the functions that use the value instead (a new constant in a patched function).`,
@@ -156,7 +156,7 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
     const { functions, data } = referrers(patched, s);
     if (twin.bind !== STB_LOCAL) {
       throw new KlpDiffError(
-        "notrace",
+        "inlined-only",
         `\`${twin.name}\` changed (${reason}) but ${why}, so ftrace cannot redirect it, and it is global: ` +
           `callers in other files would keep calling the old code. Make the change in a traceable function instead.`,
         { function: twin.name },
@@ -164,7 +164,7 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
     }
     if (data.length > 0 || functions.size === 0) {
       throw new KlpDiffError(
-        "notrace",
+        "inlined-only",
         `\`${twin.name}\` changed (${reason}) but ${why}, so ftrace cannot redirect it` +
           (data.length > 0
             ? `, and its address is taken in ${data.join(", ")}, so patching its callers would not be enough.`
@@ -207,7 +207,7 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
   }
   if (patchedFns.size === 0) {
     throw new KlpDiffError(
-      "no-change",
+      "new-code-unreached",
       `no functional change: the patch only adds ${[...carried.values()].filter((c) => c.kind === "new-function").map((c) => `\`${c.name}\``).join(", ")}, ` +
         `which no existing function calls, so the running kernel would never reach it.`,
     );

@@ -1,14 +1,43 @@
 // Errors of the object differ. Each names the function or variable at fault
 // and says, for someone new to live patching, why it cannot be patched and
 // what to do instead.
+import type { StageErrorCode } from "../../errors/codes.ts";
 
+/** The differ's own coarse classes, from before codes were shared by every stage. */
 export type KlpDiffReason =
   | "no-change"
   | "changed-data"
   | "init-code"
   | "notrace"
   | "unsupported-section"
-  | "malformed";
+  | "malformed"
+  | "internal";
+
+export type KlpDiffCode = StageErrorCode<"diff">;
+
+const REASONS: Record<KlpDiffCode, KlpDiffReason> = {
+  "no-change": "no-change",
+  "new-code-unreached": "no-change",
+  "data-changed": "changed-data",
+  "constant-in-data": "changed-data",
+  "init-code": "init-code",
+  "init-reference": "init-code",
+  "inlined-only": "notrace",
+  "unsupported-section": "unsupported-section",
+  "malformed-object": "malformed",
+  internal: "internal",
+};
+
+// A reason where a code is expected (older call sites) stands for its main code.
+const CODE_OF_REASON: Record<KlpDiffReason, KlpDiffCode> = {
+  "no-change": "no-change",
+  "changed-data": "data-changed",
+  "init-code": "init-code",
+  notrace: "inlined-only",
+  "unsupported-section": "unsupported-section",
+  malformed: "malformed-object",
+  internal: "internal",
+};
 
 export interface KlpDiffErrorSubject {
   /** The function at fault. */
@@ -21,16 +50,20 @@ export interface KlpDiffErrorSubject {
 
 export class KlpDiffError extends Error {
   override readonly name = "KlpDiffError";
-  readonly reason: KlpDiffReason;
+  readonly code: KlpDiffCode;
   readonly function: string | undefined;
   readonly variable: string | undefined;
   readonly section: string | undefined;
 
-  constructor(reason: KlpDiffReason, message: string, subject: KlpDiffErrorSubject = {}) {
+  constructor(code: KlpDiffCode | KlpDiffReason, message: string, subject: KlpDiffErrorSubject = {}) {
     super(message);
-    this.reason = reason;
+    this.code = code in CODE_OF_REASON ? CODE_OF_REASON[code as KlpDiffReason] : (code as KlpDiffCode);
     this.function = subject.function;
     this.variable = subject.variable;
     this.section = subject.section;
+  }
+
+  get reason(): KlpDiffReason {
+    return REASONS[this.code];
   }
 }

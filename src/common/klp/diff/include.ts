@@ -56,7 +56,7 @@ export function include(model: ObjectModel, corr: Correlation, cls: Classificati
       if (carriedOrPatched(sym) || !corr.symbols.has(sym)) {
         if (isInitSection(sym.section.name)) {
           throw new KlpDiffError(
-            "init-code",
+            "init-reference",
             `${from} refers to \`${sym.name}\`, which is __init/__exit (${sym.section.name}): that code is freed after boot and cannot be used by a live patch.`,
             { function: sym.name },
           );

@@ -9,7 +9,7 @@ import { include } from "./include.ts";
 import { loadObject } from "./model.ts";
 import type { DiffOptions, ObjectDiff } from "./types.ts";
 
-export { KlpDiffError, type KlpDiffReason } from "./errors.ts";
+export { KlpDiffError, type KlpDiffCode, type KlpDiffReason } from "./errors.ts";
 export type { ChangedFunction, DiffOptions, ExternalSymbol, IncludedSymbol, ObjectDiff } from "./types.ts";
 export type { MovedLine } from "./compare.ts";
 export { DEFAULT_SPECIAL_SIZES, specialSections, type SpecialSizes, type SpecialSection } from "./special.ts";

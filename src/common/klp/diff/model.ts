@@ -68,7 +68,7 @@ export function isRelocationSection(s: ElfSection): boolean {
 
 export function loadObject(elf: ElfFile, label: string): ObjectModel {
   const symtabIndex = findSectionByType(elf, SHT_SYMTAB);
-  if (symtabIndex < 0) throw new KlpDiffError("malformed", `${label} has no symbol table`);
+  if (symtabIndex < 0) throw new KlpDiffError("malformed-object", `${label} has no symbol table`);
   const sections: ObjSection[] = elf.sections.map((header, index) => ({
     index,
     name: header.name,
@@ -91,10 +91,10 @@ export function loadObject(elf: ElfFile, label: string): ObjectModel {
   for (const header of elf.sections) {
     if (!isRelocationSection(header) || header.link !== symtabIndex) continue;
     const target = sections[header.info];
-    if (!target) throw new KlpDiffError("malformed", `${label}: ${header.name} applies to missing section ${header.info}`);
+    if (!target) throw new KlpDiffError("malformed-object", `${label}: ${header.name} applies to missing section ${header.info}`);
     for (const r of readRelocations(header, header.type === SHT_REL ? target.header : undefined)) {
       const symbol = symbols[r.symbol];
-      if (!symbol) throw new KlpDiffError("malformed", `${label}: ${header.name} names missing symbol ${r.symbol}`);
+      if (!symbol) throw new KlpDiffError("malformed-object", `${label}: ${header.name} names missing symbol ${r.symbol}`);
       const bias = (r.type === R_386_PC32 || r.type === R_386_PLT32) && target.header.flags & SHF_EXECINSTR ? 4 : 0;
       target.relocations.push({ offset: r.offset, type: r.type, symbol, addend: r.addend, bias });
     }

@@ -2,6 +2,7 @@
 // live patch carries exactly the entries of the functions it includes. Every
 // other section of this kind that points into an included function is
 // refused by name (see include.ts), rather than silently dropped.
+import { KlpDiffError } from "./errors.ts";
 import type { ObjRelocation, ObjSection } from "./model.ts";
 
 export interface SpecialSection {
@@ -88,7 +89,7 @@ export interface SpecialEntry {
 export function splitEntries(section: ObjSection, special: SpecialSection): SpecialEntry[] {
   const size = section.header.size;
   if (size % special.entrySize !== 0) {
-    throw new Error(`${section.name} is ${size} bytes, not a multiple of its ${special.entrySize}-byte entries`);
+    throw new KlpDiffError("malformed-object", `${section.name} is ${size} bytes, not a multiple of its ${special.entrySize}-byte entries`, { section: section.name });
   }
   const entries: SpecialEntry[] = [];
   for (let offset = 0; offset < size; offset += special.entrySize) {

@@ -87,9 +87,9 @@ export function assembleModule(input: AssembleInput): AssembledModule {
   const { diffs, layout, vmlinux, exported } = input;
   const limit = layout.module.name_len - 1;
   if (!/^[A-Za-z0-9_]+$/.test(input.name) || input.name.length > limit) {
-    throw new KlpModuleError("bad-name", `module name ${JSON.stringify(input.name)} must be letters, digits and _ (at most ${limit}): it becomes /sys/kernel/livepatch/<name>`);
+    throw new KlpModuleError("bad-module-name", `module name ${JSON.stringify(input.name)} must be letters, digits and _ (at most ${limit}): it becomes /sys/kernel/livepatch/<name>`);
   }
-  if (diffs.length === 0) throw new KlpModuleError("layout", "nothing to assemble: no changed object");
+  if (diffs.length === 0) throw new KlpModuleError("internal", "nothing to assemble: no changed object");
   const b = new ElfBuilder();
   const parts: Part[] = diffs.map((diff) => {
     const symtabIndex = findSectionByType(diff.elf, SHT_SYMTAB);
@@ -157,7 +157,7 @@ export function assembleModule(input: AssembleInput): AssembledModule {
     for (const s of part.symbols) {
       if (s.index === 0 || s.shndx !== SHN_UNDEF) continue;
       const ext = externals.get(s.index);
-      if (!ext) throw new KlpModuleError("layout", `${part.diff.file}: undefined symbol \`${s.name}\` is not among the differ's externals`, s.name);
+      if (!ext) throw new KlpModuleError("internal", `${part.diff.file}: undefined symbol \`${s.name}\` is not among the differ's externals`, s.name);
       const defined = ext.local ? undefined : definedGlobals.get(ext.name);
       if (defined) {
         part.placed.set(s.index, { symbol: defined.symbol, shift: 0 });
@@ -194,7 +194,7 @@ export function assembleModule(input: AssembleInput): AssembledModule {
       if (target === undefined) return;
       for (const r of readRelocations(rel, rel.type === SHT_REL ? src.sections[rel.info] : undefined)) {
         const m = part.placed.get(r.symbol);
-        if (m === undefined) throw new KlpModuleError("layout", `relocation in ${rel.name} names symbol ${r.symbol}, which was dropped`);
+        if (m === undefined) throw new KlpModuleError("internal", `relocation in ${rel.name} names symbol ${r.symbol}, which was dropped`);
         const livepatch = livepatchSymbols.has(m.symbol);
         // Replacement code is copied into the function by apply_alternatives()
         // when the module loads, before the livepatch core resolves .klp.rela
@@ -202,7 +202,7 @@ export function assembleModule(input: AssembleInput): AssembledModule {
         if (livepatch && src.sections[rel.info].name === ".altinstr_replacement") {
           const name = b.symbols[m.symbol].name;
           throw new KlpModuleError(
-            "unresolved-symbol",
+            "alternative-unexported",
             `a CPU-feature alternative in the patched code refers to ${name.replace(/^\.klp\.sym\.vmlinux\.(.*),\d+$/, "`$1`")}, which vmlinux does not export; ` +
               `alternatives are applied before livepatch relocations, so this cannot work. Avoid the alternative (or the call) in the changed function.`,
             name,
@@ -221,7 +221,7 @@ export function assembleModule(input: AssembleInput): AssembledModule {
     for (const f of part.diff.changedFunctions) {
       const src = part.symbols.find((s) => s.name === f.name && s.type === STT_FUNC && s.shndx !== SHN_UNDEF);
       const newFunc = src ? part.placed.get(src.index)?.symbol : undefined;
-      if (newFunc === undefined) throw new KlpModuleError("layout", `the differ's object for ${part.diff.file} lacks the new \`${f.name}\``, f.name);
+      if (newFunc === undefined) throw new KlpModuleError("internal", `the differ's object for ${part.diff.file} lacks the new \`${f.name}\``, f.name);
       const where = locate(vmlinux, f.name, f.local, part.diff.file, part.diff.localSymbols);
       const key = `${f.name},${where.sympos}`;
       const twin = patchedBy.get(key);
@@ -258,15 +258,15 @@ function callbacksOf(parts: readonly Part[], layout: KlpLayout): Callback[] {
       if (!v) continue;
       const macro = variable.replace(/^__kpatch_(.*)_callback$/, "KPATCH_$1_CALLBACK").toUpperCase();
       if (!layout.klp_callbacks || layout.klp_object.callbacks === undefined) {
-        throw new KlpModuleError("layout", `the patch uses ${macro}, but this image's klp-layout.json does not measure klp_object.callbacks: rebuild the images`, variable);
+        throw new KlpModuleError("layout-missing", `the patch uses ${macro}, but this image's klp-layout.json does not measure klp_object.callbacks: rebuild the images`, variable);
       }
       const twin = setBy.get(variable);
-      if (twin) throw new KlpModuleError("duplicate-symbol", `${macro} is used in both ${twin} and ${part.diff.file}: a patch has one callback of each kind`, variable);
+      if (twin) throw new KlpModuleError("duplicate-callback", `${macro} is used in both ${twin} and ${part.diff.file}: a patch has one callback of each kind`, variable);
       setBy.set(variable, part.diff.file);
       const rel = src.sections.find((r) => (r.type === SHT_REL || r.type === SHT_RELA) && r.info === v.shndx);
       const r = rel && readRelocations(rel, rel.type === SHT_REL ? src.sections[v.shndx] : undefined).find((x) => x.offset === v.value);
       const m = r && part.placed.get(r.symbol);
-      if (!r || m === undefined) throw new KlpModuleError("layout", `${variable} does not point to a function of the patch`, variable);
+      if (!r || m === undefined) throw new KlpModuleError("bad-callback", `${variable} does not point to a function of the patch`, variable);
       found.push({ offset: layout.klp_object.callbacks + layout.klp_callbacks[field], symbol: m.symbol, addend: r.addend + m.shift });
     }
   }

@@ -1,14 +1,45 @@
 // Errors of the module assembler, written for a newcomer like the differ's.
+import type { StageErrorCode } from "../../errors/codes.ts";
 
+/** The assembler's own coarse classes, from before codes were shared by every stage. */
 export type KlpModuleReason = "unresolved-symbol" | "ambiguous-symbol" | "bad-name" | "layout" | "duplicate-symbol";
+
+export type KlpModuleCode = StageErrorCode<"assemble">;
+
+const REASONS: Record<KlpModuleCode, KlpModuleReason> = {
+  "bad-module-name": "bad-name",
+  "symbol-not-found": "unresolved-symbol",
+  "alternative-unexported": "unresolved-symbol",
+  "ambiguous-symbol": "ambiguous-symbol",
+  "duplicate-symbol": "duplicate-symbol",
+  "duplicate-callback": "duplicate-symbol",
+  "bad-callback": "layout",
+  "layout-missing": "layout",
+  internal: "layout",
+};
+
+// A reason where a code is expected (older call sites) stands for its main code.
+const CODE_OF_REASON: Record<KlpModuleReason, KlpModuleCode> = {
+  "unresolved-symbol": "symbol-not-found",
+  "ambiguous-symbol": "ambiguous-symbol",
+  "bad-name": "bad-module-name",
+  layout: "internal",
+  "duplicate-symbol": "duplicate-symbol",
+};
 
 export class KlpModuleError extends Error {
   override readonly name = "KlpModuleError";
+  readonly code: KlpModuleCode;
   constructor(
-    readonly reason: KlpModuleReason,
+    code: KlpModuleCode | KlpModuleReason,
     message: string,
     readonly symbol?: string,
   ) {
     super(message);
+    this.code = code in CODE_OF_REASON ? CODE_OF_REASON[code as KlpModuleReason] : (code as KlpModuleCode);
+  }
+
+  get reason(): KlpModuleReason {
+    return REASONS[this.code];
   }
 }

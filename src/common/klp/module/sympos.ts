@@ -48,7 +48,7 @@ export function locate(vmlinux: VmlinuxSymbols, name: string, local: boolean, fi
   const what = local ? `the static \`${name}\` of ${file}` : `\`${name}\``;
   if (candidates.length === 0) {
     throw new KlpModuleError(
-      "unresolved-symbol",
+      "symbol-not-found",
       `${what} is not in vmlinux's symbol table` +
         (local ? ` (GCC may have inlined it into every caller, or dropped it; the patch needs a copy of it instead)` : ` and is not exported`) +
         `. The patch refers to it, so it cannot be loaded.`,
