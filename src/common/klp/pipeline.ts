@@ -10,7 +10,7 @@ import type { KbuildIndex } from "../kbuild/index-format.ts";
 import { diffObjects, KlpDiffError, type MovedLine, type ObjectDiff } from "./diff/index.ts";
 import { assembleModule, KlpModuleError, specialSizesOf, type KlpLayout, type ResolvedReference, type VmlinuxSymbols } from "./module/index.ts";
 import { KlpPlanError, normalizeTreePath, planBuild, type Plan } from "./plan.ts";
-import { KPATCH_MACROS_H, KPATCH_MACROS_PATH } from "./kpatch-macros.ts";
+import { compatHeaderFiles } from "./compat-headers.ts";
 
 export type StageName = "parse" | "apply" | "plan" | "compile" | "diff" | "assemble";
 
@@ -225,12 +225,8 @@ async function compileAll(
 ): Promise<Compiled[]> {
   const overrides: Record<string, string> = {};
   for (const f of applied.files) if (f.newText !== undefined && f.newText !== f.oldText) overrides[f.path] = f.newText;
-  // Patches written for kpatch include its macros; the kernel tree has none:
-  // <linux/kpatch-macros.h> from include/, "kpatch-macros.h" next to the file.
-  for (const [path, text] of Object.entries(overrides)) {
-    if (/#\s*include\s*<linux\/kpatch-macros\.h>/.test(text)) overrides[KPATCH_MACROS_PATH] ??= KPATCH_MACROS_H;
-    if (/#\s*include\s*"kpatch-macros\.h"/.test(text)) overrides[path.replace(/[^/]*$/, "kpatch-macros.h")] ??= KPATCH_MACROS_H;
-  }
+  // Patches written for kpatch or klp-build include their headers; the kernel tree has none.
+  Object.assign(overrides, compatHeaderFiles(overrides));
   const count = plan.objects.length;
   let done = 0;
   if (count > 1) progress(`${count} objects to compile: ${plan.objects.slice(0, 8).map((o) => o.object).join(", ")}${count > 8 ? ", …" : ""}`);

@@ -8,6 +8,7 @@ import { KlpDiffError } from "./errors.ts";
 import type { ObjectModel, ObjSection, ObjSymbol } from "./model.ts";
 import { isPcRelative, resolveReference } from "./references.ts";
 import { COMPANION_SECTIONS, isIgnoredReferrer, specialSections } from "./special.ts";
+import { isMarkedAway, type Marks } from "./marks.ts";
 import type { ChangedFunction, IncludedSymbol } from "./types.ts";
 
 export interface Classification {
@@ -72,7 +73,9 @@ function dataSection(s: ObjSymbol): ObjSection {
   return s.section;
 }
 
-export function classify(patched: ObjectModel, corr: Correlation, movedLine?: MovedLine): Classification {
+const NO_MARKS: Marks = { ignoredFunctions: new Set(), ignoredSections: new Set(), forced: new Set() };
+
+export function classify(patched: ObjectModel, corr: Correlation, movedLine?: MovedLine, marks: Marks = NO_MARKS): Classification {
   const patchedFns = new Map<ObjSymbol, ChangedFunction>();
   const carried = new Map<ObjSymbol, IncludedSymbol>();
   const notes: string[] = [];
@@ -81,7 +84,17 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
   for (const s of patched.symbols) {
     if (!s.section || s.name === "" || s.type === STT_SECTION) continue;
     if (s.type !== STT_FUNC && s.type !== STT_OBJECT) continue;
+    if (isMarkedAway(marks, s)) continue;
     const twin = corr.symbols.get(s);
+    if (marks.ignoredFunctions.has(s)) {
+      const why = twin && compareSymbols(s, twin, corr, movedLine);
+      notes.push(
+        why
+          ? `\`${twin.name}\` changed (${why}) but is marked KPATCH_IGNORE_FUNCTION: not patched, the running kernel keeps its own`
+          : `KPATCH_IGNORE_FUNCTION(${s.name}): no change found in it; the mark is not needed`,
+      );
+      continue;
+    }
     const section = dataSection(s);
     if (!twin) {
       if (isInitSection(section.name)) continue; // new __init code never runs after boot; refused below if used
@@ -146,7 +159,7 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
   const seen = new Set<ObjSymbol>();
   while (queue.length > 0) {
     const { s, twin, reason, via } = queue.shift()!;
-    if (seen.has(s)) continue;
+    if (seen.has(s) || marks.ignoredFunctions.has(s)) continue;
     seen.add(s);
     if (hasFentry(s)) {
       if (!patchedFns.has(s)) patchedFns.set(s, { name: twin.name, patchedName: s.name, reason, local: twin.bind === STB_LOCAL });
@@ -211,6 +224,15 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
       `no functional change: the patch only adds ${[...carried.values()].filter((c) => c.kind === "new-function").map((c) => `\`${c.name}\``).join(", ")}, ` +
         `which no existing function calls, so the running kernel would never reach it.`,
     );
+  }
+  for (const fn of marks.forced) {
+    const entry = patchedFns.get(fn);
+    if (entry) {
+      entry.forceUnsafe = true;
+      notes.push(`\`${entry.name}\` is marked KPATCH_FORCE_UNSAFE: a task that has it on its stack does not hold up the transition`);
+    } else {
+      notes.push(`KPATCH_FORCE_UNSAFE(${fn.name}): the patch does not replace it, so the mark changes nothing`);
+    }
   }
   return { patched: patchedFns, carried, notes };
 }

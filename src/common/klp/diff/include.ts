@@ -33,7 +33,8 @@ export interface Inclusion {
   filtered: FilteredSection[];
 }
 
-export function include(model: ObjectModel, corr: Correlation, cls: Classification, sizes: SpecialSizes | undefined): Inclusion {
+/** `ignored`: sections KPATCH_IGNORE_SECTION names, never refused as unknown tables. */
+export function include(model: ObjectModel, corr: Correlation, cls: Classification, sizes: SpecialSizes | undefined, ignored: ReadonlySet<ObjSection> = new Set()): Inclusion {
   const sections = new Set<ObjSection>();
   const queue: ObjSection[] = [];
   const add = (s: ObjSection): void => {
@@ -118,7 +119,7 @@ export function include(model: ObjectModel, corr: Correlation, cls: Classificati
   // Kernel tables this differ does not know, pointing into included code:
   // dropping their entries could break the patched code, so refuse by name.
   for (const s of model.sections) {
-    if (s.index === 0 || sections.has(s) || handled.has(s.name) || isRegularSection(s.name) || isIgnoredReferrer(s.name)) continue;
+    if (s.index === 0 || sections.has(s) || handled.has(s.name) || isRegularSection(s.name) || isIgnoredReferrer(s.name) || ignored.has(s)) continue;
     // A pointer to an included function's entry is fine (ftrace redirects
     // the old one); an entry pointing inside its code belongs to that code.
     const hit = s.relocations.find((r) => codeIncluded(r) && !pointsAtEntry(r));

@@ -6,6 +6,7 @@ import { classify } from "./classify.ts";
 import { correlate } from "./correlate.ts";
 import { emit } from "./emit.ts";
 import { include } from "./include.ts";
+import { readMarks } from "./marks.ts";
 import { loadObject } from "./model.ts";
 import type { DiffOptions, ObjectDiff } from "./types.ts";
 
@@ -20,8 +21,9 @@ export function diffObjects(original: Uint8Array, patched: Uint8Array, options: 
   const o = loadObject(parseElf32(original), "the original object");
   const p = loadObject(parseElf32(patched), "the patched object");
   const corr = correlate(o, p);
-  const cls = classify(p, corr, options.movedLine);
-  const inc = include(p, corr, cls, options.specialSizes);
+  const marks = readMarks(p);
+  const cls = classify(p, corr, options.movedLine, marks);
+  const inc = include(p, corr, cls, options.specialSizes, marks.ignoredSections);
   const { elf, externals } = emit(p, corr, cls, inc, options.exported ?? new Set());
   return {
     file: p.file,

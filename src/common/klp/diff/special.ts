@@ -58,7 +58,9 @@ export function isIgnoredReferrer(name: string): boolean {
     name === ".eh_frame" ||
     name === ".export_symbol" ||
     name === ".comment" ||
-    name.startsWith(".note")
+    name.startsWith(".note") ||
+    // kpatch-macros.h's marks (diff/marks.ts): read by the differ, never carried.
+    name.startsWith(".kpatch.")
   );
 }
 

@@ -26,6 +26,8 @@ export interface ChangedFunction {
   reason: string;
   /** Whether it is static (STB_LOCAL) in the original object: then its sympos is looked up by file. */
   local: boolean;
+  /** KPATCH_FORCE_UNSAFE: the author says old and new may run at once; see kpatch-macros.ts. */
+  forceUnsafe?: boolean;
 }
 
 export interface IncludedSymbol {

@@ -61,7 +61,7 @@ export interface AssembledModule {
   bytes: Uint8Array;
   elf: ElfFile;
   /** `from`: the index in `diffs` of the object the function belongs to. */
-  functions: { name: string; sympos: number; reason: string; from: number }[];
+  functions: { name: string; sympos: number; reason: string; from: number; forceUnsafe?: boolean }[];
   references: ResolvedReference[];
 }
 
@@ -227,7 +227,7 @@ export function assembleModule(input: AssembleInput): AssembledModule {
       const twin = patchedBy.get(key);
       if (twin) throw new KlpModuleError("duplicate-symbol", `\`${f.name}\` is patched from both ${twin} and ${part.diff.file}`, f.name);
       patchedBy.set(key, part.diff.file);
-      functions.push({ name: f.name, sympos: where.sympos, reason: f.reason, from });
+      functions.push({ name: f.name, sympos: where.sympos, reason: f.reason, from, ...(f.forceUnsafe ? { forceUnsafe: true } : {}) });
       funcs.push({ oldName: f.name, old_sympos: where.sympos, newFunc });
     }
   }
@@ -236,7 +236,9 @@ export function assembleModule(input: AssembleInput): AssembledModule {
   const patch = addKlpStructures(b, layout, funcs, mod.symbol, input.replace === true, callbacksOf(parts, layout));
   const { init, exit } = addInitExit(b, patch);
   setModuleInitExit(b, layout, mod.section, init, exit);
-  addModinfo(b, { license: "GPL", livepatch: "Y", name: input.name, vermagic: layout.vermagic });
+  // KPATCH_FORCE_UNSAFE has no place in klp_func: recorded for the loader (and `modinfo`) to read.
+  const forced = functions.filter((f) => f.forceUnsafe).map((f) => f.name);
+  addModinfo(b, { license: "GPL", livepatch: "Y", name: input.name, vermagic: layout.vermagic, ...(forced.length ? { klp_force_unsafe: forced.join(",") } : {}) });
 
   const elf = b.build(parts[0]!.src.header);
   return { bytes: writeElf32(elf, { rebuildShstrtab: true }), elf, functions, references };
