@@ -104,6 +104,8 @@ export interface ErrorLocation {
   function?: string;
   variable?: string;
   section?: string;
+  /** A symbol the module assembler could not place (a function or a variable). */
+  symbol?: string;
   /** 1-based line of the diff text. */
   diffLine?: number;
 }

@@ -1,6 +1,6 @@
 // How `klp build` and `klp apply` show a build: one line per stage with its
 // time, then what the module patches; failures as one line plus detail.
-import { KlpBuildError, type BuildOutput, type BuildProgress, type StageTiming } from "../../common/klp/pipeline.ts";
+import { INTERNAL_NOTE, KlpBuildError, type BuildOutput, type BuildProgress, type StageTiming } from "../../common/klp/pipeline.ts";
 import { describeBlocking, KlpLoadError } from "./load.ts";
 import { TargetCrashError } from "./crash.ts";
 
@@ -29,16 +29,20 @@ export function formatSummary(out: BuildOutput): string {
   return lines.join("\n");
 }
 
-/** One line (what and where), then the detail indented: for stderr. */
+/** One line (what and where), then the detail indented, then the code (README's "Refusal codes"): for stderr. */
 export function formatFailure(command: string, e: unknown): string {
-  if (e instanceof KlpBuildError) return `klp ${command}: ${e.stage}: ${e.message}${indent(e.detail)}`;
+  if (e instanceof KlpBuildError) {
+    const tail = e.kind === "internal" ? `${INTERNAL_NOTE}\ncode: ${e.code}` : `code: ${e.code}`;
+    return `klp ${command}: ${e.stage}: ${e.message}${indent(e.detail)}${indent(tail)}`;
+  }
   if (e instanceof KlpLoadError) return `klp ${command}: ${e.message}${indent(e.detail || describeBlocking(e.blocking))}`;
   if (e instanceof TargetCrashError) return `klp ${command}: ${e.message}${indent(e.trace().join("\n"))}`;
   return `klp ${command}: ${e instanceof Error ? e.message : String(e)}`;
 }
 
 export function failureJson(e: unknown): Record<string, unknown> {
-  if (e instanceof KlpBuildError) return { stage: e.stage, message: e.message, detail: e.detail, diagnostics: e.diagnostics };
+  // {stage, kind, code, message, detail, location?, diagnostics}: scripts act on kind and code, people read the message.
+  if (e instanceof KlpBuildError) return { ...e.toJSON() };
   if (e instanceof KlpLoadError) return { stage: "load", message: e.message, detail: e.detail, blocking: e.blocking };
   if (e instanceof TargetCrashError) return { stage: "target", message: e.message, kind: e.report.kind, log: e.trace() };
   return { message: e instanceof Error ? e.message : String(e) };
