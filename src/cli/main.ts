@@ -2,9 +2,10 @@ import { bootCommand } from "./commands/boot.ts";
 import { benchCommand } from "./commands/bench.ts";
 import { buildCommand } from "./commands/build.ts";
 import { applyCommand } from "./commands/apply.ts";
+import { inspectCommand } from "./commands/inspect.ts";
 import { CliUsageError, type Command } from "./command.ts";
 
-const COMMANDS: Command[] = [bootCommand, buildCommand, applyCommand, benchCommand];
+const COMMANDS: Command[] = [bootCommand, buildCommand, applyCommand, inspectCommand, benchCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));
