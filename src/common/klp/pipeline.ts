@@ -5,18 +5,18 @@
 // (src/common/errors/codes.ts) a program can act on. The stages' work lives
 // in their own modules (build/, patch/, plan.ts, diff/, module/); this is the order.
 // Pure TypeScript over injected services, so the page's worker and Node run it alike.
-import { applyPatch, parseDiff, type ApplyResult, type ParsedPatch } from "../patch/index.ts";
+import { applyPatch, parseDiff } from "../patch/index.ts";
 import type { Diagnostic } from "../compile/diagnostics.ts";
 import type { CompileRequest, CompileResult } from "../../machine/build-host.ts";
 import type { KbuildIndex } from "../kbuild/index-format.ts";
 import type { BuildStage } from "../errors/codes.ts";
 import { assembleModule, specialSizesOf, type KlpLayout, type ResolvedReference, type VmlinuxSymbols } from "./module/index.ts";
-import { planBuild, type Plan } from "./plan.ts";
-import { diffLineNote, locatedDiagnostics, movedLineOf } from "./build/diff-lines.ts";
-import { diffAll, type Compiled } from "./build/diff-objects.ts";
+import { planBuild } from "./plan.ts";
+import { compileAll } from "./build/compile.ts";
+import { movedLineOf } from "./build/diff-lines.ts";
+import { diffAll } from "./build/diff-objects.ts";
 import { KlpBuildError } from "./build/error.ts";
 import { guard } from "./build/translate.ts";
-import { compatHeaderFiles } from "./compat-headers.ts";
 
 export type StageName = BuildStage;
 export { INTERNAL_NOTE, KlpBuildError, type BuildErrorData } from "./build/error.ts";
@@ -122,7 +122,7 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
   }
 
   const warnings: Diagnostic[] = [];
-  const compiled = await timed("compile", () => compileAll(input.compiler, plan, applied, parsed, (line) => input.onProgress?.({ stage: "compile", line }), warnings), (c) => `${c.length} object${c.length === 1 ? "" : "s"}`);
+  const compiled = await timed("compile", () => compileAll({ compiler: input.compiler, plan, applied, parsed, progress: (line) => input.onProgress?.({ stage: "compile", line }), warnings }), (c) => `${c.length} object${c.length === 1 ? "" : "s"}`);
   const diffs = await timed("diff", () => diffAll(compiled, { exported: input.exported, specialSizes: specialSizesOf(input.layout) }, movedLineOf(applied)), (d) => d.map((x) => `${x.object}: ${x.diff.changedFunctions.length} changed`).join(", "));
   for (const d of diffs) notes.push(...d.diff.notes);
   const assembled = await timed(
@@ -160,69 +160,4 @@ export function objectsToCompile(diffText: string, readPristine: BuildInput["rea
   } catch {
     return [];
   }
-}
-
-async function compileAll(
-  compiler: Compiler,
-  plan: Plan,
-  applied: ApplyResult,
-  parsed: ParsedPatch,
-  progress: (line: string) => void,
-  warnings: Diagnostic[],
-): Promise<Compiled[]> {
-  const overrides: Record<string, string> = {};
-  for (const f of applied.files) if (f.newText !== undefined && f.newText !== f.oldText) overrides[f.path] = f.newText;
-  // Patches written for kpatch or klp-build include their headers; the kernel tree has none.
-  Object.assign(overrides, compatHeaderFiles(overrides));
-  const count = plan.objects.length;
-  let done = 0;
-  if (count > 1) progress(`${count} objects to compile: ${plan.objects.slice(0, 8).map((o) => o.object).join(", ")}${count > 8 ? ", …" : ""}`);
-  const located = (diagnostics: Diagnostic[]): Diagnostic[] => locatedDiagnostics(parsed, applied, diagnostics);
-  const compileOne = async (p: Plan["objects"][number]): Promise<Compiled> => {
-    // Only the files this object reads: keeps the VM's compile on its PCH fast path.
-    const own: Record<string, string> = {};
-    for (const [path, text] of Object.entries(overrides)) if (p.because.includes(path) || !plan.objects.some((o) => o.because.includes(path))) own[path] = text;
-    let r: CompileResult;
-    try {
-      r = await compiler.compile({ object: p.object, overrides: own });
-    } catch (e) {
-      throw new KlpBuildError("compile", "build-host-failed", `${p.object}: the build host failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e, location: { file: p.source } });
-    }
-    done++;
-    const of = count > 1 ? ` (${done} of ${count})` : "";
-    const how = r.cached ? "unchanged since the last build" : r.mode === "pch-first" ? "first build of this file: headers precompiled" : r.mode === "pch" ? "through its precompiled headers" : "";
-    progress(`${p.object}: ${r.exitCode === 0 ? "compiled" : "failed"} in ${(r.ms / 1000).toFixed(1)} s${how ? `, ${how}` : ""}${of}`);
-    if (r.exitCode !== 0 || !r.object || !r.baseline) {
-      const errors = r.diagnostics.filter((d) => d.severity === "error" || d.severity === "fatal error");
-      const first = errors[0] ?? r.diagnostics[0];
-      const where = first ? `${first.file}:${first.line}:${first.column}${diffLineNote(parsed, applied, first)}` : p.object;
-      const message = first ? `compile error: ${where}: ${first.message}` : `compile of ${p.object} failed (exit ${r.exitCode})`;
-      const detail = r.diagnostics.length
-        ? r.diagnostics.map((d) => `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}${diffLineNote(parsed, applied, d)}`).join("\n")
-        : r.log.trim();
-      const location = first ? { file: first.file, line: first.line, ...(first.function ? { function: first.function } : {}) } : { file: p.source };
-      const diagnostics = located(r.diagnostics);
-      const diffLine = first && diagnostics[r.diagnostics.indexOf(first)]?.diffLine;
-      throw new KlpBuildError("compile", "compile-failed", message, { detail, diagnostics, location: diffLine === undefined ? location : { ...location, diffLine } });
-    }
-    // A header's warning repeats for every object that includes it: once is enough.
-    for (const w of located(r.diagnostics.filter((d) => d.severity === "warning"))) {
-      if (warnings.some((x) => x.file === w.file && x.line === w.line && x.message === w.message)) continue;
-      warnings.push(w);
-      progress(`${w.file}:${w.line}:${w.column}: warning: ${w.message}${w.diffLine === undefined ? "" : ` (diff line ${w.diffLine})`}`);
-    }
-    return { object: p.object, source: p.source, because: p.because, original: r.baseline, patched: r.object };
-  };
-  // A header change recompiles many objects: a few at a time (the VM's
-  // BuildHost queues them anyway; the native path uses the host's cores).
-  const out: Compiled[] = new Array(plan.objects.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < plan.objects.length) {
-      const i = next++;
-      out[i] = await compileOne(plan.objects[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(4, plan.objects.length) }, worker));
-  return out;
 }
