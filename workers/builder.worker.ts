@@ -9,9 +9,8 @@ import { BUILDER } from "../src/common/machines/profiles.ts";
 import { machineConfigFrom } from "../src/common/machines/config.ts";
 import type { KbuildIndex } from "../src/common/kbuild/index-format.ts";
 import { parseKlpLayout, parseModuleSymvers, parseVmlinuxSymbols, type KlpLayout, type VmlinuxSymbols } from "../src/common/klp/module/index.ts";
-import { buildLivepatch, KlpBuildError, objectsToCompile, type BuildOutput, type BuildProgress, type StageTiming } from "../src/common/klp/pipeline.ts";
+import { buildLivepatch, KlpBuildError, objectsToCompile, type BuildErrorData, type BuildOutput, type BuildProgress, type StageTiming } from "../src/common/klp/pipeline.ts";
 import { parseDiff } from "../src/common/patch/index.ts";
-import type { Diagnostic } from "../src/common/compile/diagnostics.ts";
 import { fetchArtifact, fetchManifest, type Progress } from "../src/browser/images.ts";
 
 interface Inputs {
@@ -22,10 +21,8 @@ interface Inputs {
   exported: ReadonlySet<string>;
 }
 
-/** Comlink carries only an Error's message: failures travel as data instead. */
-export type BuildReply =
-  | { ok: true; output: BuildOutput }
-  | { ok: false; stage: string; message: string; detail: string; diagnostics: Diagnostic[] };
+/** Comlink carries only an Error's message: failures travel as data (KlpBuildError.toJSON) instead. */
+export type BuildReply = { ok: true; output: BuildOutput } | { ok: false; error: BuildErrorData };
 
 const text = (b: ArrayBuffer | Uint8Array) => new TextDecoder().decode(b);
 
@@ -123,10 +120,9 @@ class BuilderWorker {
       });
       return { ok: true, output: Comlink.transfer(output, [output.module.buffer]) };
     } catch (e) {
-      if (e instanceof KlpBuildError) {
-        return { ok: false, stage: e.stage, message: e.message, detail: e.detail, diagnostics: e.diagnostics };
-      }
-      return { ok: false, stage: "compile", message: e instanceof Error ? e.message : String(e), detail: "", diagnostics: [] };
+      // The pipeline turns every stage's failure into a KlpBuildError: anything else is ours.
+      const error = e instanceof KlpBuildError ? e : new KlpBuildError("compile", "internal", e instanceof Error ? e.message : String(e), { detail: e instanceof Error ? (e.stack ?? "") : "" });
+      return { ok: false, error: error.toJSON() };
     }
   }
 }

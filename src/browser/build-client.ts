@@ -6,6 +6,8 @@ import * as Comlink from "comlink";
 import type { BuilderApi } from "../../workers/builder.worker.ts";
 import type { Progress } from "./images.ts";
 import type { Diagnostic } from "../common/compile/diagnostics.ts";
+import type { BuildErrorData } from "../common/klp/pipeline.ts";
+import type { ErrorCode, ErrorKind, ErrorLocation } from "../common/errors/codes.ts";
 
 /** The editor's name for the patch itself (editor/patch-editor.ts DIFF_TAB). */
 const DIFF_FILE = "patch.diff";
@@ -53,14 +55,23 @@ export interface BuildDiagnostic {
 
 export class BuildFailure extends Error {
   override readonly name = "BuildFailure";
-  constructor(
-    readonly stage: BuildStageName,
-    message: string,
-    /** What to try, and the detail (expected vs found, compiler output). */
-    readonly detail = "",
-    readonly diagnostics: BuildDiagnostic[] = [],
-  ) {
-    super(message);
+  readonly stage: BuildStageName;
+  /** `internal`: the playground's own fault, to be shown as such (src/common/errors/codes.ts). */
+  readonly kind: ErrorKind;
+  readonly code: ErrorCode;
+  /** What to try, and the detail (expected vs found, compiler output). */
+  readonly detail: string;
+  readonly location: ErrorLocation | undefined;
+  readonly diagnostics: BuildDiagnostic[];
+
+  constructor(error: Omit<BuildErrorData, "diagnostics">, diagnostics: BuildDiagnostic[] = []) {
+    super(error.message);
+    this.stage = error.stage;
+    this.kind = error.kind;
+    this.code = error.code;
+    this.detail = error.detail;
+    this.location = error.location;
+    this.diagnostics = diagnostics;
   }
 }
 
@@ -100,14 +111,7 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
         }),
         progress,
       );
-      if (!reply.ok) {
-        throw new BuildFailure(
-          reply.stage as BuildStageName,
-          reply.message,
-          reply.detail,
-          editorDiagnostics(reply.diagnostics),
-        );
-      }
+      if (!reply.ok) throw new BuildFailure(reply.error, editorDiagnostics(reply.error.diagnostics));
       const o = reply.output;
       return {
         module: o.module,

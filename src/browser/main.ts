@@ -210,7 +210,8 @@ async function runBuild(): Promise<void> {
     editor.setBuildDiagnostics(r.warnings);
   } catch (e) {
     built = undefined;
-    const failure = e instanceof BuildFailure ? e : new BuildFailure("compile", e instanceof Error ? e.message : String(e));
+    // Outside the pipeline (the worker or its build host did not start): not the patch's fault.
+    const failure = e instanceof BuildFailure ? e : new BuildFailure({ stage: "compile", kind: "internal", code: "build-host-failed", message: e instanceof Error ? e.message : String(e), detail: "" });
     build.failed(failure);
     editor.setBuildDiagnostics(failure.diagnostics);
   } finally {

@@ -2,6 +2,7 @@
 // log, and the result or the error in words a newcomer understands.
 import type { BuildFailure, BuildResult, BuildStage, BuildStageName } from "../build-client.ts";
 import { el } from "../dom.ts";
+import { INTERNAL_NOTE } from "../../common/klp/build/error.ts";
 
 const STAGES: { name: BuildStageName; label: string }[] = [
   { name: "parse", label: "parse" },
@@ -95,8 +96,10 @@ export class BuildPanel {
       li.className = "stage failed";
       li.querySelector(".stage-time")!.textContent = "failed";
     }
-    this.summary.replaceChildren(el("div", { class: "error-line" }, e.message));
+    this.summary.replaceChildren(el("div", { class: "error-line" }, e.message), ...(e.kind === "internal" ? [el("div", { class: "muted" }, INTERNAL_NOTE)] : []));
     if (e.detail) this.append(`${e.detail}\n`);
+    // The code is what README's "Refusal codes" table and a search find.
+    this.append(`code: ${e.code}\n`);
   }
 
   message(kind: "ok" | "error" | "info", text: string): void {

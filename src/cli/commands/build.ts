@@ -19,10 +19,12 @@ Options:
   --no-replace          do not set klp_patch.replace (by default the module
                         atomically replaces every live patch loaded before it)
   --json                print {stages, changedFunctions, newFunctions, notes,
-                        output} (or {error}) as JSON on stdout
+                        output} as JSON on stdout, or {error: {stage, kind,
+                        code, message, detail, location}}
 
-Exits 1 with a one-line reason and details when the patch cannot be built,
-including when it makes no functional change.`;
+Exits 1 with a one-line reason, details and the code (README: "Refusal
+codes") when the patch cannot be built, including when it makes no
+functional change.`;
 
 export const buildCommand: Command = {
   name: "build",
