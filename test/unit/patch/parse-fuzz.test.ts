@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApplyError, DEV_NULL, DiffError, applyPatch, makeDiff, parseDiff } from "../../../src/common/patch/index.ts";
+import { isErrorCode } from "../../../src/common/errors/codes.ts";
 import type { ParsedPatch } from "../../../src/common/patch/index.ts";
 import { CMDLINE, rng } from "./fixtures.ts";
 
@@ -211,6 +212,7 @@ describe("parseDiff fuzz", () => {
         expect(e.line).toBeGreaterThanOrEqual(1);
         expect(e.line).toBeLessThanOrEqual(lineCount);
         expect(e.message.startsWith(`line ${e.line}: `)).toBe(true);
+        expect(isErrorCode(e.code)).toBe(true);
         stats.diffErrors++;
         continue;
       }
@@ -224,6 +226,7 @@ describe("parseDiff fuzz", () => {
         if (!(e instanceof ApplyError)) {
           throw new Error(`iteration ${iter}: apply threw ${String(e)} for ${JSON.stringify(text)}`);
         }
+        expect(isErrorCode(e.code)).toBe(true);
         stats.applyErrors++;
       }
     }
