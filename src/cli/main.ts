@@ -3,9 +3,10 @@ import { benchCommand } from "./commands/bench.ts";
 import { buildCommand } from "./commands/build.ts";
 import { applyCommand } from "./commands/apply.ts";
 import { inspectCommand } from "./commands/inspect.ts";
+import { testCommand } from "./commands/test.ts";
 import { CliUsageError, type Command } from "./command.ts";
 
-const COMMANDS: Command[] = [bootCommand, buildCommand, applyCommand, inspectCommand, benchCommand];
+const COMMANDS: Command[] = [bootCommand, buildCommand, applyCommand, testCommand, inspectCommand, benchCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

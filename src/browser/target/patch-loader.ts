@@ -1,6 +1,7 @@
 // Apply and Revert as a person would do them in the guest: insmod the
 // module copied in over 9p; disable it, wait for the transition, rmmod.
 import type { TargetClient } from "./target-client.ts";
+import { revertLivepatch, RevertError } from "../../common/livepatch/revert.ts";
 
 export class PatchLoadError extends Error {
   override readonly name = "PatchLoadError";
@@ -31,23 +32,12 @@ export async function applyModule(target: TargetClient, name: string, module: Ui
 
 /** Disables the patch, waits (up to `timeoutMs`) for tasks to switch back, then unloads it. */
 export async function revertPatch(target: TargetClient, name: string, timeoutMs = 60_000): Promise<void> {
-  const dir = `/sys/kernel/livepatch/${name}`;
-  const off = await target.exec(`[ -d ${dir} ] || exit 3; [ "$(cat ${dir}/enabled)" = 0 ] || echo 0 > ${dir}/enabled`);
-  if (off.exitCode === 3) throw new PatchLoadError(`${name} is not loaded`);
-  if (off.exitCode !== 0) throw new PatchLoadError(`could not disable ${name}: ${(off.stderr || off.stdout).trim()}`);
-  const t0 = performance.now();
-  for (;;) {
-    const t = (await target.exec(`cat ${dir}/transition 2>/dev/null || echo gone`)).stdout.trim();
-    if (t !== "1") break;
-    if (performance.now() - t0 > timeoutMs) {
-      throw new PatchLoadError(`${name}: tasks are still running the patched code after ${timeoutMs / 1000} s; see the Live patch panel (send a fake signal, or force)`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const rm = await target.exec(`grep -q '^${name} ' /proc/modules || exit 0; rmmod ${name}`);
-  if (rm.exitCode !== 0) {
-    const forced = /in use|busy/i.test(rm.stderr) ? " (a forced patch stays pinned in memory until reboot: use Reset target)" : "";
-    throw new PatchLoadError(`rmmod ${name}: ${rm.stderr.trim() || "failed"}${forced}`);
+  try {
+    await revertLivepatch((command) => target.exec(command), name, timeoutMs);
+  } catch (e) {
+    if (!(e instanceof RevertError)) throw e;
+    const advice = e.why === "transition-timeout" ? "; see the Live patch panel (send a fake signal, or force)" : e.why === "rmmod-failed" && /pinned/.test(e.message) ? ": use Reset target" : "";
+    throw new PatchLoadError(`${e.message}${advice}`);
   }
 }
 

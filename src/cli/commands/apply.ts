@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { bootMachine, type BootedMachine } from "../../node/boot.ts";
 import { TARGET } from "../../common/machines/profiles.ts";
 import type { BuildOutput, StageTiming } from "../../common/klp/pipeline.ts";
-import { buildPatch, describeBlocking, loadKlpInputs, loadLivepatch, moduleNameFor, openCompiler, parseBuilderKind, TargetCrashError, unlessCrashed } from "../../node/klp/index.ts";
+import { buildPatch, describeBlocking, loadKlpInputs, loadLivepatch, moduleNameFor, openCompiler, parseBuilderKind, TargetCrashError, unlessCrashed, type LoadOptions } from "../../node/klp/index.ts";
+import type { LivepatchTask } from "../../common/livepatch/state.ts";
 import { failureJson, formatFailure, formatStage, progressPrinter, formatSummary } from "../../node/klp/report.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
 
@@ -82,6 +83,7 @@ export const applyCommand: Command = {
             stallMs,
             timeoutMs,
             onStall: (tasks) => log(`  transition of ${out.name} stalled; blocking tasks:\n${describeBlocking(tasks)}`),
+            forceUnsafe: forceUnsafeOf(out, (tasks) => log(`  forced: the tasks blocking ${out.name} hold only KPATCH_FORCE_UNSAFE functions (${tasks.map((t) => t.pid).join(", ")}); the module stays loaded until reboot`)),
           }),
         );
         log(`  transition  ${transitionMs} ms`);
@@ -125,6 +127,12 @@ export const applyCommand: Command = {
     }
   },
 };
+
+/** KPATCH_FORCE_UNSAFE's functions, for the loader; undefined when the patch marks none. */
+function forceUnsafeOf(out: BuildOutput, onForce: (tasks: LivepatchTask[]) => void): LoadOptions["forceUnsafe"] {
+  const marked = out.changedFunctions.filter((f) => f.forceUnsafe).map((f) => f.name);
+  return marked.length ? { patched: out.changedFunctions.map((f) => f.name), marked, onForce } : undefined;
+}
 
 /** Two patches with the same file name still need two module names. */
 function uniqueNames(names: string[]): string[] {

@@ -68,6 +68,8 @@ export interface BuiltFunction {
   object: string;
   /** Why the differ included it. */
   reason: string;
+  /** KPATCH_FORCE_UNSAFE: a task blocked only by such functions may be forced through the transition. */
+  forceUnsafe?: boolean;
 }
 
 export interface BuildOutput {
@@ -138,7 +140,7 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
     module: assembled.bytes,
     name: input.name,
     objects: diffs.map((d) => d.object),
-    changedFunctions: assembled.functions.map((f) => ({ name: f.name, object: diffs[f.from]!.object, reason: f.reason })),
+    changedFunctions: assembled.functions.map((f) => ({ name: f.name, object: diffs[f.from]!.object, reason: f.reason, ...(f.forceUnsafe ? { forceUnsafe: true } : {}) })),
     newFunctions: included.filter((i) => i.kind === "new-function").map((i) => i.name),
     newData: included.filter((i) => i.kind === "new-data").map((i) => i.name),
     references: assembled.references,

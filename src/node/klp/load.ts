@@ -2,6 +2,8 @@
 // transition, as a person would with insmod and /sys/kernel/livepatch.
 import type { Machine } from "../../machine/machine.ts";
 import { LIVEPATCH_STATE_SCRIPT, parseLivepatchState, type LivepatchTask } from "../../common/livepatch/state.ts";
+import { revertLivepatch } from "../../common/livepatch/revert.ts";
+import { blockedOnlyByForced } from "../../common/livepatch/force-unsafe.ts";
 
 export interface LoadOptions {
   /** Report the tasks blocking the transition once it has taken this long (default 5 s). */
@@ -9,6 +11,12 @@ export interface LoadOptions {
   /** Give up after this long (default 60 s); the patch stays loaded, mid-transition. */
   timeoutMs?: number;
   onStall?: (blocking: LivepatchTask[]) => void;
+  /**
+   * KPATCH_FORCE_UNSAFE: when the transition stalls and every task blocking
+   * it is blocked only by `marked` functions among the `patched` ones, force
+   * it (the module then stays pinned until reboot).
+   */
+  forceUnsafe?: { patched: readonly string[]; marked: readonly string[]; onForce?: (blocking: LivepatchTask[]) => void };
 }
 
 export class KlpLoadError extends Error {
@@ -56,8 +64,19 @@ export async function loadLivepatch(machine: Machine, name: string, module: Uint
     }
     if (!reported && elapsed > stallMs) {
       reported = true;
-      options.onStall?.(await blockingTasks(machine));
+      const blocking = await blockingTasks(machine);
+      options.onStall?.(blocking);
+      const f = options.forceUnsafe;
+      if (f && blockedOnlyByForced(blocking, f.patched, f.marked)) {
+        await machine.control.exec(`echo 1 > /sys/kernel/livepatch/${name}/force`);
+        f.onForce?.(blocking);
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Disables a loaded patch, waits for its transition back and rmmods it (as the page's Revert does). */
+export function unloadLivepatch(machine: Machine, name: string, timeoutMs = 60_000): Promise<void> {
+  return revertLivepatch((command) => machine.control.exec(command), name, timeoutMs, 100);
 }

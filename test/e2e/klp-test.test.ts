@@ -1,0 +1,82 @@
+// `klp test` on a kpatch-style directory, and `klp apply` of patches written
+// with kpatch's and klp-build's macros: built, loaded into the target resumed
+// from its snapshot, checked in its shell, unloaded.
+import { execFile } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_DIR } from "../../src/node/images/store.ts";
+
+const EXAMPLES = join(REPO_DIR, "examples/kpatch-tests");
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function klp(args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(REPO_DIR, "bin/klp.js"), ...args], { cwd: REPO_DIR, maxBuffer: 64 << 20, timeout: 600_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("klp apply with their macros", () => {
+  it("KPATCH_SYSCALL_DEFINE1 (kpatch's own syscall test, on i386): uname -s ends in .kpatch", async () => {
+    const r = await klp(["apply", join(EXAMPLES, "uname-syscall.patch"), "--exec", "uname -s"]);
+    expect(r.stderr).toContain("__ia32_sys_newuname");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe("Linux.kpatch");
+  }, 300_000);
+
+  it("KLP_POST_PATCH_CALLBACK (livepatch_helpers.h): the callback ran before the check", async () => {
+    const r = await klp(["apply", join(EXAMPLES, "version-callbacks.patch"), "--exec", "cat /proc/version; dmesg | grep -c 'version-callbacks: post-patch callback ran'"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("(klp callbacks ran)");
+    expect(r.stdout.trim().split("\n").pop()).toBe("1");
+  }, 300_000);
+});
+
+describe("klp test", () => {
+  it("passes the example suite: builds, the -FAIL refusal, LOADED tests around load and unload, the combined module, a custom test", async () => {
+    const junit = join(mkdtempSync(join(tmpdir(), "klp-test-")), "results.xml");
+    const r = await klp(["test", EXAMPLES, "--junit", junit]);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    for (const name of ["build cmdline-banner", "build overflowuid-data-FAIL", "build uname-syscall", "build version-callbacks", "build combined", "load cmdline-banner", "load uname-syscall", "load version-callbacks", "load combined", "custom by-hand.test"]) {
+      expect(lines.some((l) => l.startsWith(`PASS  ${name}:`)), name).toBe(true);
+    }
+    expect(lines.at(-1)).toBe("10 passed, 0 failed");
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toMatch(/<testsuite name="klp test kpatch-tests" tests="10" failures="0"/);
+    expect(xml.match(/<testcase /g)).toHaveLength(10);
+  }, 600_000);
+
+  it("fails what must fail, with the reason, on two targets at once (-j 2)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "klp-test-bad-"));
+    copyFileSync(join(EXAMPLES, "cmdline-banner.patch"), join(dir, "cmdline-banner.patch"));
+    // Passes whether or not the patch is loaded: not a LOADED test.
+    writeFileSync(join(dir, "cmdline-banner-LOADED.test"), "#!/bin/sh\ntrue\n");
+    // Builds fine, so a -FAIL patch of it fails.
+    copyFileSync(join(EXAMPLES, "uname-syscall.patch"), join(dir, "uname-syscall-FAIL.patch"));
+    writeFileSync(join(dir, "broken.test"), "#!/bin/sh\necho 'no such thing' >&2\nexit 3\n");
+    writeFileSync(join(dir, "lonely-LOADED.test"), "#!/bin/sh\ntrue\n");
+    const junit = join(dir, "results.xml");
+    const r = await klp(["test", dir, "-j", "2", "--junit", junit]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.split("\n");
+    const line = (name: string): string => lines.find((l) => l.includes(`  ${name}:`)) ?? "";
+    expect(line("build cmdline-banner")).toMatch(/^PASS/);
+    expect(line("build uname-syscall-FAIL")).toMatch(/^FAIL .*a -FAIL patch must be refused/);
+    expect(line("load cmdline-banner")).toMatch(/^FAIL .*cmdline-banner-LOADED\.test passed before the module was loaded/);
+    expect(line("custom broken.test")).toMatch(/^FAIL .*broken\.test failed/);
+    expect(r.stdout).toContain("no such thing");
+    expect(line("test lonely-LOADED.test")).toMatch(/^FAIL .*no lonely\.patch beside it/);
+    expect(lines.filter(Boolean).at(-1)).toBe("1 passed, 4 failed");
+    expect(readFileSync(junit, "utf8")).toMatch(/tests="5" failures="4"/);
+  }, 600_000);
+});
