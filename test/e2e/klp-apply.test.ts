@@ -280,6 +280,10 @@ describe("klp build", () => {
     const r = await klp(["build", patchFile("comment_cli", comment), "-o", join(dir, "comment.ko")]);
     expect(r.code).toBe(1);
     expect(r.stderr.split("\n")[0]).toMatch(/^klp build: diff: no functional change/);
+    expect(r.stderr).toMatch(/^ {4}code: no-change$/m);
+    const json = await klp(["build", patchFile("comment_cli", comment), "-o", join(dir, "comment.ko"), "--json"]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ stage: "diff", kind: "no-change", code: "no-change", location: { file: "fs/proc/cmdline.c" } });
   });
 });
 
@@ -333,30 +337,38 @@ describe("refusals, each with its own message", () => {
   it("a comment in a header: no functional change in any of its objects", async () => {
     const e = await refusal(patchOf("fs/proc/internal.h", { before: "extern void pde_put(struct proc_dir_entry *);\n", after: "extern void pde_put(struct proc_dir_entry *); /* drops a reference */\n" }));
     expect(e.message).toMatch(/^no functional change: the compiled objects \(\d+\) are the same as the running kernel's/);
+    expect([e.code, e.kind]).toEqual(["no-change", "no-change"]);
   });
 
   it("existing data changed", async () => {
     const e = await refusal(patchOf("kernel/capability.c", { before: "int file_caps_enabled = 1;", after: "int file_caps_enabled = 0;" }));
     expect(e.stage).toBe("diff");
     expect(e.message).toMatch(/existing data can't be changed by a live patch: `file_caps_enabled`/);
+    expect([e.code, e.kind]).toEqual(["data-changed", "refused"]);
+    expect(e.location).toEqual({ file: "kernel/capability.c", variable: "file_caps_enabled" });
   });
 
   it("a changed struct layout in a header: refused before compiling, pointing at shadow variables", async () => {
     const e = await refusal(patchOf("fs/proc/internal.h", { before: "struct proc_inode {\n", after: "struct proc_inode {\n\tunsigned int klp_flags;\n" }));
     expect(e.stage).toBe("plan");
     expect(e.message).toMatch(/^fs\/proc\/internal\.h:\d+: the patch changes the definition of struct proc_inode \(line \d+ before the patch\)\..*shadow variable/);
+    expect(e.code).toBe("struct-changed");
+    expect(e.location).toMatchObject({ file: "fs/proc/internal.h", line: expect.any(Number) });
   });
 
   it("__init code changed", async () => {
     const e = await refusal(patchOf("fs/proc/cmdline.c", { before: "pde->size = saved_command_line_len + 1;", after: "pde->size = saved_command_line_len + 2;" }));
     expect(e.stage).toBe("diff");
     expect(e.message).toMatch(/proc_cmdline_init.*\.init\.text/);
+    expect(e.code).toBe("init-code");
+    expect(e.location).toEqual({ file: "fs/proc/cmdline.c", function: "proc_cmdline_init" });
   });
 
   it("comment-only change", async () => {
     const e = await refusal(patchOf("fs/proc/cmdline.c", { before: "\tseq_putc(m, '\\n');", after: "\t/* end the line */\n\tseq_putc(m, '\\n');" }));
     expect(e.stage).toBe("diff");
     expect(e.message).toMatch(/^no functional change/);
+    expect([e.code, e.kind]).toEqual(["no-change", "no-change"]);
   });
 
   it("context that does not apply", async () => {
@@ -365,6 +377,8 @@ describe("refusals, each with its own message", () => {
     expect(e.message).toMatch(/^patch does not apply: fs\/proc\/cmdline\.c: hunk #1 \(diff line 4\)/);
     expect(e.detail).toMatch(/expected:\n.*\n.*\n.*\n {2}\tseq_puts\(m, saved_command_line\);\n {2}\tseq_putc\(m, '\\r'\);/);
     expect(e.detail).toMatch(/found at line \d+:/);
+    expect([e.code, e.kind]).toEqual(["hunk-failed", "malformed"]);
+    expect(e.location).toMatchObject({ file: "fs/proc/cmdline.c", hunk: 1, diffLine: 4, line: expect.any(Number) });
   });
 
   it("compile error: GCC's message at the user's file and line, and the diff line", async () => {
@@ -372,36 +386,44 @@ describe("refusals, each with its own message", () => {
     expect(e.stage).toBe("compile");
     expect(e.message).toMatch(/^compile error: fs\/proc\/cmdline\.c:10:\d+ \(diff line 9\): 'klp_no_such_variable' undeclared/);
     expect(e.diagnostics[0]).toMatchObject({ file: "fs/proc/cmdline.c", line: 10, severity: "error" });
+    expect([e.code, e.kind]).toEqual(["compile-failed", "malformed"]);
+    expect(e.location).toMatchObject({ file: "fs/proc/cmdline.c", line: 10, diffLine: 9 });
   });
 
   it("malformed diff", async () => {
     const e = await refusal(CMDLINE_PATCH.replace("@@ -7,7 +7,7 @@", "@@ -7,7 +7 @@ oops").replace(" {\n", "{\n"));
     expect(e.stage).toBe("parse");
     expect(e.message).toMatch(/^malformed diff: line \d+: /);
+    expect([e.code, e.kind]).toEqual(["malformed-diff", "malformed"]);
+    expect(e.location?.diffLine).toEqual(expect.any(Number));
   });
 
   it("a file our config does not build", async () => {
     const e = await refusal("--- a/fs/ext4/super.c\n+++ b/fs/ext4/super.c\n@@ -1,1 +1,1 @@\n-// SPDX-License-Identifier: GPL-2.0\n+// SPDX-License-Identifier: GPL-2.0-only\n");
     expect(e.stage).toBe("apply");
     expect(e.message).toBe("fs/ext4/super.c: not part of this kernel's build (CONFIG_…?): the tree has only the files our configuration compiles");
+    expect([e.code, e.kind]).toEqual(["not-built", "refused"]);
   });
 
   it("a new function nothing calls: the differ's own reason is the headline", async () => {
     const e = await refusal(patchOf("fs/proc/cmdline.c", { before: "static int cmdline_proc_show", after: "int klp_unused_helper(void)\n{\n\treturn 42;\n}\n\nstatic int cmdline_proc_show" }));
     expect(e.stage).toBe("diff");
     expect(e.message).toMatch(/^no functional change: the patch only adds `klp_unused_helper`, which no existing function calls/);
+    expect([e.code, e.kind]).toEqual(["new-code-unreached", "no-change"]);
   });
 
   it("paths with an extra leading directory: the headline says so", async () => {
     const e = await refusal(CMDLINE_PATCH.replace(/ a\/fs\//g, " a/linux/fs/").replace(/ b\/fs\//g, " b/linux/fs/"));
     expect(e.stage).toBe("apply");
     expect(e.message).toMatch(/^patch does not apply: linux\/fs\/proc\/cmdline\.c: no such file in the source tree.*extra leading directory/);
+    expect(e.code).toBe("extra-leading-directory");
   });
 
   it("lib/ (built without ftrace hooks): refused before compiling, with the reason", async () => {
     const e = await refusal(patchOf("lib/kstrtox.c", { before: "int kstrtobool(const char *s, bool *res)\n{\n", after: "int kstrtobool(const char *s, bool *res)\n{\n\tif (!s)\n\t\treturn -EINVAL;\n" }));
     expect(e.stage).toBe("plan");
     expect(e.message).toMatch(/^lib\/kstrtox\.c: lib\/kstrtox\.o is compiled without ftrace's __fentry__ hooks/);
+    expect([e.code, e.kind]).toEqual(["no-ftrace-hooks", "refused"]);
   });
 
   it("assembly", async () => {
@@ -410,5 +432,6 @@ describe("refusals, each with its own message", () => {
     const e = await refusal(makeDiff(path, text, text.replace(/\n/, "\n/* klp */\n")));
     expect(e.stage).toBe("plan");
     expect(e.message).toBe(`${path}: assembly cannot be live patched (the patch tools compare compiled C functions, and assembly has no __fentry__ hook to redirect)`);
+    expect(e.code).toBe("assembly");
   });
 });

@@ -44,6 +44,7 @@ describe("gallery samples", () => {
         );
         expect(error).toBeInstanceOf(KlpBuildError);
         expect((error as KlpBuildError).message).toMatch(/data|initial value|shadow/i);
+        expect((error as KlpBuildError).code).toBe("data-changed");
         return;
       }
       const out = await buildPatch({ diffText: sample.diff, name, compiler });

@@ -130,6 +130,7 @@ describe("diffObjects", () => {
   it("refuses a changed constant that only data points to (a sysctl bound), naming both", async () => {
     const e = await refusal("kernel/printk/sysctl.o", [{ before: "static const int ten_thousand = 10000;", after: "static const int ten_thousand = 20000;" }]);
     expect(e.reason).toBe("changed-data");
+    expect(e.code).toBe("constant-in-data");
     expect(e.variable).toBe("ten_thousand");
     expect(e.message).toMatch(/^read-only `ten_thousand` changed .*only data refers to it \(`printk_sysctls`\)/);
   });
@@ -138,6 +139,7 @@ describe("diffObjects", () => {
     const base: Edit[] = [{ before: "static int cmdline_proc_show(struct seq_file *m, void *v)", after: "static notrace int cmdline_proc_show(struct seq_file *m, void *v)" }];
     const e = await refusal(CMDLINE, [{ before: "seq_puts(m, saved_command_line);", after: 'seq_puts(m, "x");' }], { base });
     expect(e.reason).toBe("notrace");
+    expect(e.code).toBe("inlined-only");
     expect(e.function).toBe("cmdline_proc_show");
     expect(e.message).toMatch(/no __fentry__.*address is taken in `proc_cmdline_init`/);
   });
@@ -147,6 +149,7 @@ describe("diffObjects", () => {
     const moved: Edit = { before: "static int cmdline_proc_show", after: "/* two\n * new lines */\nstatic int cmdline_proc_show" };
     const e = await refusal(CMDLINE, [moved], { base });
     expect(e.reason).toBe("no-change");
+    expect(e.code).toBe("no-change");
     // With a real change too, the function's WARN entry comes along (its line updated).
     const d = await diff(CMDLINE, [moved, { before: "seq_putc(m, '\\n');", after: "seq_putc(m, '!');" }], { base });
     expect(d.changedFunctions.map((f) => f.name)).toEqual(["cmdline_proc_show"]);
@@ -168,6 +171,7 @@ describe("diffObjects", () => {
     // Without knowing the lines moved, the new immediate is a change.
     expect(() => diffObjects(pair.original, pair.patched, { exported })).not.toThrow();
     expect(() => diffObjects(pair.original, pair.patched, { exported, movedLine: movedLine([moved]) })).toThrow(/no functional change/);
+    expect(() => diffObjects(pair.original, pair.patched, { exported, movedLine: movedLine([moved]) })).toThrow(expect.objectContaining({ code: "no-change" }));
     // The same two lines, but the constant is no longer the moved line: a change.
     const line = before.split("\n").findIndex((l) => l.includes("__LINE__")) + 1;
     const other: Edit[] = [moved, { before: '"%d ", __LINE__', after: `"%d ", ${line + 3}` }];
@@ -188,6 +192,7 @@ describe("diffObjects", () => {
     const base: Edit[] = [{ before: SHOW_HEAD, after: "static int klp_level = 1;\n\n" + SHOW_HEAD.replace("{\n", "{\n\tseq_printf(m, \"%d \", klp_level++);\n") }];
     const e = await refusal(CMDLINE, [{ before: "klp_level = 1;", after: "klp_level = 2;" }], { base });
     expect(e.reason).toBe("changed-data");
+    expect(e.code).toBe("data-changed");
     expect(e.variable).toBe("klp_level");
     expect(e.message).toMatch(/existing data can't be changed by a live patch: `klp_level` has a new initial value.*shadow variable/);
   });
@@ -195,6 +200,7 @@ describe("diffObjects", () => {
   it("refuses a change to __init code", async () => {
     const e = await refusal(CMDLINE, [{ before: "pde->size = saved_command_line_len + 1;", after: "pde->size = saved_command_line_len + 2;" }]);
     expect(e.reason).toBe("init-code");
+    expect(e.code).toBe("init-code");
     expect(e.function).toBe("proc_cmdline_init");
     expect(e.message).toMatch(/proc_cmdline_init.*\.init\.text/);
   });
@@ -202,6 +208,7 @@ describe("diffObjects", () => {
   it("finds no functional change in a comment-only edit", async () => {
     const e = await refusal(CMDLINE, [{ before: "seq_putc(m, '\\n');", after: "seq_putc(m, '\\n'); /* newline */" }]);
     expect(e.reason).toBe("no-change");
+    expect(e.code).toBe("no-change");
     expect(e.message).toMatch(/no functional change/);
   });
 

@@ -73,6 +73,8 @@ describe("sympos", () => {
   it("refuses a name vmlinux does not have, and an ambiguous one", () => {
     expect(() => locate(vmlinux, "no_such_symbol_anywhere", false, "x.c")).toThrow(KlpModuleError);
     expect(() => locate(vmlinux, "c_start", false, "x.c")).toThrow(/matches 2 vmlinux symbols/);
+    expect(() => locate(vmlinux, "no_such_symbol_anywhere", false, "x.c")).toThrow(expect.objectContaining({ code: "symbol-not-found" }));
+    expect(() => locate(vmlinux, "c_start", false, "x.c")).toThrow(expect.objectContaining({ code: "ambiguous-symbol" }));
   });
 });
 
@@ -170,9 +172,11 @@ describe("assembleModule", () => {
     const b = await compilePair("fs/proc/version.o", edit("version_proc_show"));
     const diffs = [diffObjects(a.original, a.patched, { exported }), diffObjects(b.original, b.patched, { exported })];
     expect(() => assembleModule({ diffs, name: "klp_twice", layout, vmlinux, exported })).toThrow(/`klp_twice` is defined by both meminfo\.c and version\.c/);
+    expect(() => assembleModule({ diffs, name: "klp_twice", layout, vmlinux, exported })).toThrow(expect.objectContaining({ code: "duplicate-symbol" }));
   });
 
   it("refuses a bad module name", async () => {
     await expect(build("fs/proc/cmdline.o", [{ before: "seq_putc(m, '\\n');", after: "seq_putc(m, '!');" }], "bad-name")).rejects.toThrow(/letters, digits and _/);
+    await expect(build("fs/proc/cmdline.o", [{ before: "seq_putc(m, '\\n');", after: "seq_putc(m, '!');" }], "bad-name")).rejects.toMatchObject({ code: "bad-module-name" });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KlpPlanError, normalizeTreePath, planBuild, type PlanFile } from "../../../src/common/klp/plan.ts";
+import { KlpPlanError, normalizeTreePath, planBuild, type KlpPlanCode, type PlanFile } from "../../../src/common/klp/plan.ts";
 import type { KbuildIndex, KbuildObject } from "../../../src/common/kbuild/index-format.ts";
 import { loadKbuildIndex } from "../../../src/node/images/toolchain-files.ts";
 
@@ -73,10 +73,22 @@ describe("plan: which objects a patch rebuilds", () => {
 
   it("unchanged files are skipped, and nothing changed at all is no functional change", () => {
     expect(refusal([changed("fs/proc/cmdline.c", "x\n", "x\n")]).message).toMatch(/^no functional change/);
+    expect(refusal([changed("fs/proc/cmdline.c", "x\n", "x\n")]).code).toBe("no-change");
   });
 });
 
 describe("plan: refusals name the file and say why", () => {
+  // The stable codes (src/common/errors/codes.ts) of the rows below; a header only boot code reads is refused as boot code.
+  const CODES: Record<string, KlpPlanCode> = {
+    "arch/x86/entry/entry_32.S": "assembly",
+    "arch/x86/boot/main.c": "boot-code",
+    "arch/x86/entry/vdso/vdso32/vclock_gettime.c": "vdso",
+    "arch/x86/tools/relocs_32.c": "host-tool",
+    "samples/livepatch/livepatch-sample.c": "module-code",
+    "drivers/gpu/drm/drm_drv.c": "not-built",
+    "include/linux/only-boot.h": "boot-code",
+    "fs/proc/Makefile": "not-source",
+  };
   it.each([
     ["assembly", "arch/x86/entry/entry_32.S", /^arch\/x86\/entry\/entry_32\.S: assembly cannot be live patched/],
     ["boot-code", "arch/x86/boot/main.c", /^arch\/x86\/boot\/main\.c: boot code \(arch\/x86\/boot\/main\.o\) runs once before the kernel starts/],
@@ -91,20 +103,24 @@ describe("plan: refusals name the file and say why", () => {
     expect(e.file).toBe(path);
     expect(e.message).toMatch(message);
     if (path !== "include/linux/only-boot.h") expect(e.reason).toBe(reason);
+    expect(e.code).toBe(CODES[path]);
   });
 
   it("a header read only by assembly is refused as assembly", () => {
     expect(refusal([changed("arch/x86/include/asm/asm.h")]).reason).toBe("assembly");
+    expect(refusal([changed("arch/x86/include/asm/asm.h")]).code).toBe("assembly");
   });
 
   it("a deleted file is refused", () => {
     expect(refusal([changed("fs/proc/cmdline.c", "x\n", undefined)]).reason).toBe("deleted-file");
+    expect(refusal([changed("fs/proc/cmdline.c", "x\n", undefined)]).code).toBe("deleted-file");
   });
 
   it("a file not built names the CONFIG option from its directory's Makefile", () => {
     const makefile = "obj-y += foo.o\nobj-$(CONFIG_DRM_KLP)\t+= drm_klp.o \\\n\tdrm_drv.o\n";
     const e = refusal([changed("drivers/gpu/drm/drm_drv.c")], KBUILD, (p) => (p === "drivers/gpu/drm/Makefile" ? makefile : undefined));
     expect(e.message).toMatch(/not part of this kernel's build \(CONFIG_DRM_KLP=y\?\)/);
+    expect(e.code).toBe("not-built");
   });
 });
 
@@ -128,13 +144,22 @@ describe("plan against our kernel's kbuild data", () => {
     expect(refusal([changed("arch/x86/entry/entry_32.S")], kbuild).reason).toBe("assembly");
     expect(refusal([changed("arch/x86/boot/main.c")], kbuild).reason).toBe("boot-code");
     expect(refusal([changed("arch/x86/tools/relocs_32.c")], kbuild).reason).toBe("host-tool");
+    expect(["fs/ext4/super.c", "arch/x86/entry/vdso/vdso32/vclock_gettime.c", "arch/x86/entry/entry_32.S", "arch/x86/boot/main.c", "arch/x86/tools/relocs_32.c"].map((f) => refusal([changed(f)], kbuild).code)).toEqual([
+      "not-built",
+      "vdso",
+      "assembly",
+      "boot-code",
+      "host-tool",
+    ]);
   });
 
   it("refuses objects built without ftrace hooks (all of lib/, ftrace itself), naming the reason", () => {
     const e = refusal([changed("lib/vsprintf.c")], kbuild);
     expect(e.reason).toBe("no-ftrace");
+    expect(e.code).toBe("no-ftrace-hooks");
     expect(e.message).toBe("lib/vsprintf.c: lib/vsprintf.o is compiled without ftrace's __fentry__ hooks (its Makefile removes them, as for all of lib/), so none of its functions can be live patched; change their callers outside it instead");
     expect(refusal([changed("kernel/trace/ftrace.c")], kbuild).reason).toBe("no-ftrace");
+    expect(refusal([changed("kernel/trace/ftrace.c")], kbuild).code).toBe("no-ftrace-hooks");
   });
 
   it("the kernel side of the vDSO (mapping it, its exception fixups) is kernel code", () => {

@@ -152,6 +152,7 @@ describe("applyPatch: exact and offset", () => {
     const ok = apply(LIVEPATCH, { "fs/proc/cmdline.c": source }, { maxOffset: 4 });
     expect(ok.notes[0].offset).toBe(4);
     const e = applyError(LIVEPATCH, { "fs/proc/cmdline.c": source }, { maxOffset: 3 });
+    expect(e.code).toBe("hunk-failed");
     expect(e.message).toBe(
       "fs/proc/cmdline.c: hunk #1 (diff line 4) does not apply: expected line 9 to be 'static int cmdline_proc_show(struct seq_file *m, void *v)', found ''; its lines match at line 12, 4 lines away, further than the allowed offset of 3",
     );
@@ -190,6 +191,7 @@ describe("applyPatch: failures", () => {
     const e = applyError(LIVEPATCH, { "fs/proc/cmdline.c": source });
     expect(e).toBeInstanceOf(ApplyError);
     expect(e.name).toBe("ApplyError");
+    expect(e.code).toBe("hunk-failed");
     expect(e.message).toBe(
       "fs/proc/cmdline.c: hunk #1 (diff line 4) does not apply: expected line 12 to be '\tseq_putc(m, '\\n');', found '\tseq_putc(m, ' ');'",
     );
@@ -224,6 +226,7 @@ describe("applyPatch: failures", () => {
     const e = applyError(TWO_HUNKS, { "fs/proc/cmdline.c": source });
     expect(e.hunk).toBe(2);
     expect(e.diffLine).toBe(10);
+    expect(e.code).toBe("hunk-failed");
     expect(e.message).toBe(
       "fs/proc/cmdline.c: hunk #2 (diff line 10) does not apply: expected line 21 to be '\tpde_make_permanent(pde);', found '\tpde->size = saved_command_line_len + 1;'",
     );
@@ -232,6 +235,7 @@ describe("applyPatch: failures", () => {
 
   it("reports a hunk that runs past the end of the file", () => {
     const e = applyError("--- a/x.c\n+++ b/x.c\n@@ -2,3 +2,3 @@\n b\n-c\n+C\n d\n", { "x.c": "a\nb\nc\n" });
+    expect(e.code).toBe("hunk-failed");
     expect(e.message).toBe(
       "x.c: hunk #1 (diff line 3) does not apply: expected line 4 to be 'd', found end of file (the file has 3 lines)",
     );
@@ -242,6 +246,7 @@ describe("applyPatch: failures", () => {
   it("hints at whitespace damage (spaces instead of tabs)", () => {
     const damaged = LIVEPATCH.replace(/^([ +-])\t/gm, "$1        ");
     const e = applyError(damaged, { "fs/proc/cmdline.c": CMDLINE });
+    expect(e.code).toBe("hunk-failed");
     expect(e.message).toBe(
       "fs/proc/cmdline.c: hunk #1 (diff line 4) does not apply: expected line 11 to be '        seq_puts(m, saved_command_line);', found '\tseq_puts(m, saved_command_line);'; it would match at line 8 if whitespace were ignored: check tabs and spaces (kernel code is indented with tabs, which copy and paste can turn into spaces)",
     );
@@ -264,6 +269,7 @@ describe("applyPatch: failures", () => {
       "fs/proc/cmdline.c: hunk #2 (diff line 7) starts at line 10, before the end of hunk #1 (lines 20-21): hunks must be in file order and must not overlap",
     );
     expect([e.hunk, e.diffLine]).toEqual([2, 7]);
+    expect(e.code).toBe("hunk-order");
 
     const overlapping = `--- a/x
 +++ b/x
@@ -277,6 +283,7 @@ describe("applyPatch: failures", () => {
 -d
 +D
 `;
+    expect(applyError(overlapping, { x: "a\nb\nc\nd\n" }).code).toBe("hunk-order");
     expect(applyError(overlapping, { x: "a\nb\nc\nd\n" }).message).toBe(
       "x: hunk #2 (diff line 8) starts at line 3, before the end of hunk #1 (lines 1-3): hunks must be in file order and must not overlap",
     );
@@ -285,6 +292,7 @@ describe("applyPatch: failures", () => {
   it("does not let a later hunk match inside an earlier one", () => {
     const diff = "--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n a\n-b\n+B\n@@ -5,2 +5,2 @@\n a\n-b\n+B\n";
     const e = applyError(diff, { x: "a\nb\nc\nd\ne\n" });
+    expect(e.code).toBe("hunk-failed");
     expect(e.message).toBe(
       "x: hunk #2 (diff line 7) does not apply: expected line 5 to be 'a', found 'e'; its lines match at line 1, which overlaps hunk #1",
     );
@@ -294,13 +302,16 @@ describe("applyPatch: failures", () => {
     const e = applyError(LIVEPATCH, {});
     expect(e.message).toBe("fs/proc/cmdline.c: no such file in the source tree; to create a new file, use '--- /dev/null' as its old name");
     expect([e.file, e.hunk, e.diffLine]).toEqual(["fs/proc/cmdline.c", undefined, 1]);
+    expect(e.code).toBe("file-not-found");
 
     const p0 = "--- fs/proc/cmdline.c.orig\n+++ fs/proc/cmdline.x\n@@ -1 +1 @@\n-a\n+b\n";
+    expect(applyError(p0, {}).code).toBe("file-not-found");
     expect(applyError(p0, {}).message).toBe(
       "fs/proc/cmdline.x: no such file in the source tree (nor is 'fs/proc/cmdline.c.orig'); to create a new file, use '--- /dev/null' as its old name",
     );
 
     const tarball = LIVEPATCH.replace(/ [ab]\/fs/g, " linux-6.12/fs").replace(/^(---|\+\+\+) [ab]\//gm, "$1 linux-6.12/");
+    expect(applyError(tarball, { "fs/proc/cmdline.c": CMDLINE }).code).toBe("extra-leading-directory");
     expect(applyError(tarball, { "fs/proc/cmdline.c": CMDLINE }).message).toBe(
       "linux-6.12/fs/proc/cmdline.c: no such file in the source tree (but 'fs/proc/cmdline.c' exists: the diff's paths seem to have an extra leading directory)",
     );
@@ -317,6 +328,7 @@ describe("applyPatch: failures", () => {
     for (const path of ["../etc/passwd", "/etc/passwd", "fs/../../x"]) {
       const e = applyError(`--- ${path}\n+++ ${path}\n@@ -1 +1 @@\n-a\n+b\n`, {});
       expect(e.message).toBe(`${path}: file paths must be relative to the source tree and stay inside it`);
+      expect(e.code).toBe("path-outside-tree");
     }
     expect(apply("--- ./x.c\n+++ ./x.c\n@@ -1 +1 @@\n-a\n+b\n", { "x.c": "a\n" }).files[0].path).toBe("x.c");
   });
@@ -358,6 +370,7 @@ index 5017d00..0000000
   it("refuses to create a file that exists", () => {
     const e = applyError(NEW_FILE, { "kernel/klp_demo.c": "" });
     expect(e.message).toBe("kernel/klp_demo.c: cannot create the file: it already exists");
+    expect(e.code).toBe("file-exists");
     expect(e.diffLine).toBe(1);
   });
 
@@ -380,7 +393,9 @@ index 5017d00..0000000
   it("refuses to delete a file the hunk does not fully remove, or a missing one", () => {
     const e = applyError(DELETE, { "kernel/old.c": "// SPDX-License-Identifier: GPL-2.0\nint old;\nint more;\n" });
     expect(e.message).toBe("kernel/old.c: the patch deletes this file, but 1 of its lines are not removed by it");
+    expect(e.code).toBe("delete-incomplete");
     expect(applyError(DELETE, {}).message).toBe("kernel/old.c: cannot delete the file: no such file");
+    expect(applyError(DELETE, {}).code).toBe("delete-missing");
     expect(applyError("diff --git a/e b/e\ndeleted file mode 100644\n", { e: "x\n" }).message).toBe(
       "e: the patch deletes this file, but 1 of its lines are not removed by it",
     );
@@ -397,6 +412,7 @@ index 5017d00..0000000
     expect(r.files[1].newText).toBe(ON_TOP_RESULT);
 
     const twice = `${DELETE}${DELETE}`;
+    expect(applyError(twice, { "kernel/old.c": "// SPDX-License-Identifier: GPL-2.0\nint old;\n" }).code).toBe("file-deleted-earlier");
     expect(applyError(twice, { "kernel/old.c": "// SPDX-License-Identifier: GPL-2.0\nint old;\n" }).message).toBe(
       "kernel/old.c: cannot delete the file: no such file (an earlier part of the patch deleted it)",
     );
@@ -433,18 +449,23 @@ describe("applyPatch: newline at end of file", () => {
   });
 
   it("rejects a hunk whose newline state does not match the file", () => {
+    expect(applyError(MAKEFILE_NO_NL, { Makefile: "obj-y += cmdline.o" }).code).toBe("hunk-failed");
     expect(applyError(MAKEFILE_NO_NL, { Makefile: "obj-y += cmdline.o" }).message).toBe(
       "Makefile: hunk #1 (diff line 3) does not apply: expected line 1 ('obj-y += cmdline.o') to end with a newline, but the file ends without one",
     );
+    expect(applyError(MAKEFILE_ADD_NL, { Makefile: "obj-y += cmdline.o\n" }).code).toBe("hunk-failed");
     expect(applyError(MAKEFILE_ADD_NL, { Makefile: "obj-y += cmdline.o\n" }).message).toBe(
       "Makefile: hunk #1 (diff line 3) does not apply: expected line 1 ('obj-y += cmdline.o') to be the last line, with no newline at end of file",
     );
+    expect(applyError("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n\\ No newline at end of file\n", { x: "a\nz\n" }).code).toBe("hunk-failed");
     expect(applyError("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n\\ No newline at end of file\n", { x: "a\nz\n" }).message).toBe(
       "x: hunk #1 (diff line 3) does not apply: it marks diff line 5 as the end of the file ('\\ No newline at end of file'), but the file continues after line 1",
     );
+    expect(applyError("--- a/x\n+++ b/x\n@@ -1,0 +2 @@\n+b\n", { x: "a" }).code).toBe("hunk-failed");
     expect(applyError("--- a/x\n+++ b/x\n@@ -1,0 +2 @@\n+b\n", { x: "a" }).message).toBe(
       "x: hunk #1 (diff line 3) does not apply: it adds lines after the last line, which has no newline at end of file; the hunk must replace that line",
     );
+    expect(applyError("--- a/x\n+++ b/x\n@@ -5,0 +6 @@\n+b\n", { x: "a\n" }).code).toBe("hunk-failed");
     expect(applyError("--- a/x\n+++ b/x\n@@ -5,0 +6 @@\n+b\n", { x: "a\n" }).message).toBe(
       "x: hunk #1 (diff line 3) does not apply: it inserts after line 5, but the file has only 1 lines",
     );

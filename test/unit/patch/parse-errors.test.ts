@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DiffError, parseDiff } from "../../../src/common/patch/index.ts";
+import { DiffError, parseDiff, type DiffErrorCode } from "../../../src/common/patch/index.ts";
 
 const H = "--- a/fs/proc/cmdline.c\n+++ b/fs/proc/cmdline.c\n";
 
@@ -13,12 +13,13 @@ function parseError(text: string): DiffError {
   throw new Error("expected parseDiff to throw");
 }
 
-function expectError(text: string, line: number, message: string): DiffError {
+function expectError(text: string, line: number, message: string, code: DiffErrorCode = "malformed-diff"): DiffError {
   const e = parseError(text);
   expect(e).toBeInstanceOf(Error);
   expect(e.name).toBe("DiffError");
   expect({ line: e.line, message: e.message }).toEqual({ line, message: `line ${line}: ${message}` });
   expect(e.reason).toBe(message);
+  expect(e.code).toBe(code);
   return e;
 }
 
@@ -26,10 +27,10 @@ describe("parseDiff errors", () => {
   it("rejects text without any diff", () => {
     const msg =
       "no file changes found: expected a unified diff with '--- a/<file>', '+++ b/<file>' and '@@ -a,b +c,d @@' lines";
-    expectError("Hello,\n\nplease apply my change to cmdline_proc_show().\n", 1, msg);
-    expectError("", 1, msg);
+    expectError("Hello,\n\nplease apply my change to cmdline_proc_show().\n", 1, msg, "empty-patch");
+    expectError("", 1, msg, "empty-patch");
     // Mode-only changes carry no content change.
-    expectError("diff --git a/x.sh b/x.sh\nold mode 100644\nnew mode 100755\n", 1, msg);
+    expectError("diff --git a/x.sh b/x.sh\nold mode 100644\nnew mode 100755\n", 1, msg, "empty-patch");
   });
 
   it("wants a hunk header right after the file header", () => {
@@ -200,31 +201,37 @@ describe("parseDiff errors", () => {
       "diff --git a/fs/proc/cmdline.c b/fs/proc/cmdline2.c\nsimilarity index 100%\nrename from fs/proc/cmdline.c\nrename to fs/proc/cmdline2.c\n",
       2,
       "renamed or copied files are not supported ('fs/proc/cmdline.c' -> 'fs/proc/cmdline2.c'): make the diff with 'git diff --no-renames' (or 'git format-patch --no-renames') so it shows a deletion and a new file",
+      "unsupported-diff",
     );
     expectError(
       "diff --git a/fw.bin b/fw.bin\nindex 1..2 100644\nBinary files a/fw.bin and b/fw.bin differ\n",
       3,
       "binary file changes are not supported ('Binary files a/fw.bin and b/fw.bin differ')",
+      "unsupported-diff",
     );
     expectError(
       "diff --git a/fw.bin b/fw.bin\nindex 1..2 100644\nGIT binary patch\nliteral 3\nKcmV+b0RR6000031\n",
       3,
       "binary file changes are not supported ('GIT binary patch')",
+      "unsupported-diff",
     );
     expectError(
       "diff --cc kernel/fork.c\nindex 1,2..3\n--- a/kernel/fork.c\n+++ b/kernel/fork.c\n@@@ -1,1 -1,1 +1,1 @@@\n",
       1,
       "combined diffs (of a merge commit) are not supported: diff against one parent instead",
+      "unsupported-diff",
     );
     expectError(
       "--- a/kernel/fork.c\n+++ b/kernel/fork.c\n@@@ -1,1 -1,1 +1,1 @@@\n",
       3,
       "combined diffs (of a merge commit) are not supported: diff against one parent instead",
+      "unsupported-diff",
     );
     expectError(
       "*** a/x.c\t2024-01-01\n--- b/x.c\t2024-01-02\n***************\n*** 1 ****\n! a\n--- 1 ----\n! b\n",
       3,
       "context diffs ('diff -c') are not supported: make the diff with 'diff -u' or 'git diff'",
+      "unsupported-diff",
     );
   });
 
