@@ -6,34 +6,7 @@ import { splitPreamble } from "../common/compile/preamble.ts";
 import { pchCommands } from "../common/compile/pch.ts";
 import { parseGccDiagnostics, type Diagnostic } from "../common/compile/diagnostics.ts";
 import { fromBase64 } from "../common/control/frames.ts";
-
-export interface CompileRequest {
-  /** Object to build, relative to the kernel tree (e.g. fs/proc/cmdline.o). */
-  object: string;
-  /** Patched files, by tree-relative path; everything else is pristine. */
-  overrides?: Record<string, string>;
-}
-
-export type CompileMode = "plain" | "pch" | "pch-first";
-
-export interface CompileResult {
-  exitCode: number;
-  /** The patched object, when the compile succeeded. */
-  object?: Uint8Array;
-  /**
-   * What to diff the object against: the same source, unpatched, compiled the
-   * same way. A plain compile's baseline is the kernel's own object; a PCH
-   * compile's is the pristine file compiled through the same PCH, because GCC
-   * does not promise identical code through a PCH (register allocation can
-   * differ), and a differ must only see the user's changes.
-   */
-  baseline?: Uint8Array;
-  diagnostics: Diagnostic[];
-  log: string;
-  mode: CompileMode;
-  cached: boolean;
-  ms: number;
-}
+import type { CompileMode, CompileRequest, CompileResult, Compiler } from "../common/compile/compiler.ts";
 
 const TREE = "/build/linux";
 const IN_DIR = "klp/in"; // inside the 9p root, i.e. /toolchain/klp/in in the guest
@@ -44,7 +17,7 @@ const IN_DIR = "klp/in"; // inside the 9p root, i.e. /toolchain/klp/in in the gu
  * precompiled header of a file's include preamble the first time that file is
  * compiled, so that edits to its body recompile in seconds.
  */
-export class BuildHost {
+export class BuildHost implements Compiler {
   private upload = 0;
   // Several BuildHosts may share one VM (and its 9p tree): keep upload names apart.
   private readonly uploadPrefix = Math.random().toString(36).slice(2, 10);

@@ -7,7 +7,7 @@
 // Pure TypeScript over injected services, so the page's worker and Node run it alike.
 import { applyPatch, parseDiff } from "../patch/index.ts";
 import type { Diagnostic } from "../compile/diagnostics.ts";
-import type { CompileRequest, CompileResult } from "../../machine/build-host.ts";
+import type { Compiler } from "../compile/compiler.ts";
 import type { KbuildIndex } from "../kbuild/index-format.ts";
 import type { BuildStage } from "../errors/codes.ts";
 import { assembleModule, specialSizesOf, type KlpLayout, type ResolvedReference, type VmlinuxSymbols } from "./module/index.ts";
@@ -36,10 +36,7 @@ export interface BuildProgress {
   line?: string;
 }
 
-/** The compile service: the build-host VM (BuildHost) or the native fast path (NativeBuildHost). */
-export interface Compiler {
-  compile(request: CompileRequest): Promise<CompileResult>;
-}
+export type { Compiler } from "../compile/compiler.ts";
 
 export interface BuildInput {
   diffText: string;

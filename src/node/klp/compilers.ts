@@ -3,7 +3,7 @@
 // build-host VM (resumed from its snapshot; the page's fallback) or the native
 // fast path (the same i386 GCC and command lines, run on this Linux host).
 import { BuildHost } from "../../machine/build-host.ts";
-import type { Compiler } from "../../common/klp/pipeline.ts";
+import type { Compiler } from "../../common/compile/compiler.ts";
 import type { KbuildIndex } from "../../common/kbuild/index-format.ts";
 import { BUILDER } from "../../common/machines/profiles.ts";
 import { bootMachine } from "../boot.ts";

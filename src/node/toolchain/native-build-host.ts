@@ -1,4 +1,4 @@
-import type { CompileRequest, CompileResult } from "../../machine/build-host.ts";
+import type { CompileRequest, CompileResult, Compiler } from "../../common/compile/compiler.ts";
 import { parseGccDiagnostics } from "../../common/compile/diagnostics.ts";
 import type { KbuildIndex } from "../../common/kbuild/index-format.ts";
 import { compileNative } from "./native-compiler.ts";
@@ -11,7 +11,7 @@ import { ToolchainFiles } from "../images/toolchain-files.ts";
  * plain compile takes well under a second, and its baseline is the kernel's
  * own object.
  */
-export class NativeBuildHost {
+export class NativeBuildHost implements Compiler {
   private readonly root = nativeToolchainRoot();
   private readonly files = new ToolchainFiles();
   private readonly cache = new Map<string, CompileResult>();

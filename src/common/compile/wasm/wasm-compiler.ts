@@ -4,7 +4,7 @@
 // compiler, same Debian patches, same options: the objects are byte-identical
 // to the kernel's, so a compile's baseline is the kernel's own object, and no
 // precompiled header is needed at this speed.
-import type { CompileRequest, CompileResult } from "../../../machine/build-host.ts";
+import type { CompileRequest, CompileResult } from "../compiler.ts";
 import { parseGccDiagnostics } from "../diagnostics.ts";
 import { DRIVER_ASM_FILE, type DriverIndex } from "../driver-index.ts";
 import type { KbuildIndex } from "../../kbuild/index-format.ts";

@@ -1,11 +1,10 @@
 // The compile stage: every planned object compiled with the patched files
 // swapped in (and the kpatch / klp-build headers patches include), a few at
 // a time; GCC's errors and warnings mapped back to the diff's lines.
-import type { CompileResult } from "../../../machine/build-host.ts";
+import type { Compiler, CompileResult } from "../../compile/compiler.ts";
 import type { Diagnostic } from "../../compile/diagnostics.ts";
 import type { ApplyResult, ParsedPatch } from "../../patch/index.ts";
 import { compatHeaderFiles } from "../compat-headers.ts";
-import type { Compiler } from "../pipeline.ts";
 import type { Plan, PlannedObject } from "../plan.ts";
 import { diffLineNote, locatedDiagnostics } from "./diff-lines.ts";
 import type { Compiled } from "./diff-objects.ts";
