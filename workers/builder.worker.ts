@@ -4,9 +4,9 @@
 import * as Comlink from "comlink";
 import v86WasmUrl from "v86/build/v86.wasm?url";
 import { Machine } from "../src/machine/machine.ts";
-import { BuildHost } from "../src/machine/build-host.ts";
-import { BUILDER } from "../src/common/machines/profiles.ts";
-import { machineConfigFrom } from "../src/common/machines/config.ts";
+import { BuildHost } from "../src/common/compile/build-host.ts";
+import { BUILDER } from "../src/common/machine/profiles.ts";
+import { machineConfigFrom } from "../src/common/machine/config.ts";
 import type { KbuildIndex } from "../src/common/kbuild/index-format.ts";
 import { parseKlpLayout, parseModuleSymvers, parseVmlinuxSymbols, type KlpLayout, type VmlinuxSymbols } from "../src/common/klp/module/index.ts";
 import { buildLivepatch, KlpBuildError, objectsToCompile, type BuildErrorData, type BuildOutput, type BuildProgress, type StageTiming } from "../src/common/klp/pipeline.ts";
@@ -53,7 +53,7 @@ class BuilderWorker {
       kbuild: index,
       vmlinux: parseVmlinuxSymbols(text(vmlinux)),
       layout: parseKlpLayout(text(layout)),
-      exported: parseModuleSymvers(text(await machine.emulator.read_file("build/linux/Module.symvers"))),
+      exported: parseModuleSymvers(text(await machine.getFile("build/linux/Module.symvers"))),
     };
   }
 

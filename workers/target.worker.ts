@@ -1,11 +1,11 @@
 // The target machine in a web worker: the page talks to it through Comlink.
 import * as Comlink from "comlink";
 import v86WasmUrl from "v86/build/v86.wasm?url";
-import { Machine, type MachineConfig } from "../src/machine/machine.ts";
-import { TARGET } from "../src/common/machines/profiles.ts";
-import { machineConfigFrom } from "../src/common/machines/config.ts";
-import type { ExecResult } from "../src/common/control/channel.ts";
-import type { CrashReport } from "../src/common/machines/health.ts";
+import { Machine } from "../src/machine/machine.ts";
+import { TARGET } from "../src/common/machine/profiles.ts";
+import { machineConfigFrom, type MachineConfig } from "../src/common/machine/config.ts";
+import type { ExecResult } from "../src/common/machine/control/channel.ts";
+import type { CrashReport } from "../src/common/machine/health.ts";
 import { fetchArtifact, fetchManifest, type Progress } from "../src/browser/images.ts";
 
 export type ConsoleSink = (bytes: Uint8Array) => void;
@@ -118,7 +118,7 @@ class TargetWorker {
   async loadModule(name: string, bytes: Uint8Array): Promise<ExecResult> {
     if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`invalid module name: ${name}`);
     const machine = this.booted();
-    await machine.emulator.create_file(`${name}.ko`, bytes);
+    await machine.putFile(`${name}.ko`, bytes);
     return machine.control.exec(`insmod /host/${name}.ko`, { timeoutMs: 60_000 });
   }
 

@@ -1,34 +1,18 @@
 import { V86, type V86Options } from "v86";
-import { ControlChannel } from "../common/control/channel.ts";
-import { ConsoleHealth, type CrashReport } from "../common/machines/health.ts";
-
-/** Everything a machine boots from; buffers so it works the same in Node and in a worker. */
-export interface MachineConfig {
-  memoryMB: number;
-  cmdline: string;
-  bios: ArrayBuffer;
-  vgaBios: ArrayBuffer;
-  /** Kernel and initramfs to boot; not needed when resuming initialState (they are in its memory). */
-  bzImage?: ArrayBuffer;
-  initrd?: ArrayBuffer;
-  /** Where v86.wasm lives (a file path in Node, a URL in the browser). */
-  wasmPath: string;
-  /** v86 9p filesystem: a basefs JSON index and the base of its content-addressed files. */
-  filesystem?: { basefs: string; baseurl: string };
-  /**
-   * A saved state (zstd or raw) to resume instead of booting. It must come
-   * from a machine started with the same config and the same v86 version.
-   */
-  initialState?: ArrayBuffer;
-}
+import { ControlChannel, type ExecOptions, type ExecResult } from "../common/machine/control/channel.ts";
+import { ConsoleHealth, type CrashReport } from "../common/machine/health.ts";
+import type { MachineConfig } from "../common/machine/config.ts";
+import type { Guest } from "../common/machine/guest.ts";
 
 type ConsoleListener = (byte: number) => void;
 
 /**
  * One emulated PC: ttyS0 is the person's console, ttyS1 the playground's
- * control channel, and 9p carries files.
+ * control channel, and 9p carries files. The one place that talks to v86:
+ * everything else goes through these methods, so the emulator can change
+ * under them.
  */
-export class Machine {
+export class Machine implements Guest {
   readonly control: ControlChannel;
   /** Kernel panics, oopses and BUGs seen on the console, with the lines that explain them. */
   readonly health: ConsoleHealth;
@@ -38,7 +22,7 @@ export class Machine {
   private readonly loaded: Promise<void>;
 
   private constructor(
-    readonly emulator: V86,
+    private readonly emulator: V86,
     private readonly restored: boolean,
   ) {
     // Input sent before v86 has finished loading (a restored state in
@@ -90,6 +74,11 @@ export class Machine {
     if (!this.restored) return this.control.ready(timeoutMs);
     const r = await this.control.exec("uname -r", { timeoutMs });
     return r.stdout.trim();
+  }
+
+  /** Runs a shell command in the guest over the control channel. */
+  exec(command: string, options?: ExecOptions): Promise<ExecResult> {
+    return this.control.exec(command, options);
   }
 
   /**

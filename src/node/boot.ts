@@ -1,6 +1,6 @@
 import { Machine } from "../machine/machine.ts";
 import { machineConfig } from "./images/store.ts";
-import type { MachineProfile } from "../common/machines/profiles.ts";
+import type { MachineProfile } from "../common/machine/profiles.ts";
 
 export interface BootedMachine {
   machine: Machine;

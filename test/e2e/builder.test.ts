@@ -4,9 +4,9 @@
 // the native fast path, which runs the same i386 binaries on the host.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootMachine, type BootedMachine } from "../../src/node/boot.ts";
-import { BUILDER } from "../../src/common/machines/profiles.ts";
+import { BUILDER } from "../../src/common/machine/profiles.ts";
 import { retargetCompile, shellQuote } from "../../src/common/kbuild/command.ts";
-import { fromBase64 } from "../../src/common/control/frames.ts";
+import { fromBase64 } from "../../src/common/machine/control/frames.ts";
 import { loadKbuildIndex, ToolchainFiles } from "../../src/node/images/toolchain-files.ts";
 import { nativeToolchainRoot } from "../../src/node/toolchain/native-root.ts";
 import { runInToolchainRoot } from "../../src/node/toolchain/native-compile.ts";

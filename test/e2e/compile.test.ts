@@ -4,8 +4,8 @@
 // come back parsed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootMachine, type BootedMachine } from "../../src/node/boot.ts";
-import { BUILDER } from "../../src/common/machines/profiles.ts";
-import { BuildHost } from "../../src/machine/build-host.ts";
+import { BUILDER } from "../../src/common/machine/profiles.ts";
+import { BuildHost } from "../../src/common/compile/build-host.ts";
 import { NativeBuildHost } from "../../src/node/toolchain/native-build-host.ts";
 import { loadKbuildIndex, ToolchainFiles } from "../../src/node/images/toolchain-files.ts";
 

@@ -5,7 +5,7 @@
 // transition without `force`, and come back out cleanly.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootMachine, type BootedMachine } from "../../src/node/boot.ts";
-import { TARGET } from "../../src/common/machines/profiles.ts";
+import { TARGET } from "../../src/common/machine/profiles.ts";
 import { diffObjects } from "../../src/common/klp/diff/index.ts";
 import { assembleModule, parseKlpLayout, parseVmlinuxSymbols, specialSizesOf, type AssembledModule, type VmlinuxSymbols, type KlpLayout } from "../../src/common/klp/module/index.ts";
 import { compilePair, exportedSymbols, klpLayoutJson, vmlinuxSymbolsJson, type Edit } from "../unit/klp-diff/kernel-objects.ts";
@@ -35,7 +35,7 @@ async function buildModule(name: string, object: string, edits: Edit[]): Promise
 /** Copies the module in over 9p, loads it and waits for the transition to finish without force. */
 async function load(name: string, module: AssembledModule): Promise<void> {
   const m = booted.machine;
-  await m.emulator.create_file(`${name}.ko`, module.bytes);
+  await m.putFile(`${name}.ko`, module.bytes);
   await sh(m, `insmod /host/${name}.ko`);
   await waitTransition(m, name);
   expect((await sh(m, `cat /sys/kernel/livepatch/${name}/enabled`)).trim()).toBe("1");

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
 import { bootMachine, type BootedMachine } from "../../src/node/boot.ts";
-import { TARGET } from "../../src/common/machines/profiles.ts";
+import { TARGET } from "../../src/common/machine/profiles.ts";
 import { Machine } from "../../src/machine/machine.ts";
 import { machineConfig } from "../../src/node/images/store.ts";
 import { LIVEPATCH_STATE_SCRIPT, parseLivepatchState } from "../../src/common/livepatch/state.ts";
@@ -32,7 +32,7 @@ describe("control channel", () => {
 
   it("carries arbitrary bytes both ways", async () => {
     const payload = randomBytes(64 * 1024);
-    await booted.machine.emulator.create_file("payload.bin", payload);
+    await booted.machine.putFile("payload.bin", payload);
     const r = await booted.machine.control.exec("cat /host/payload.bin");
     expect(md5(r.stdoutBytes)).toBe(md5(payload));
     const tricky = "printf 'a\\0b\\nc\\r\\n@@KLP 1 0 x y\\n\\377'";

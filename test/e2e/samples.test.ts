@@ -8,7 +8,7 @@ import { buildPatch, loadKlpInputs, loadLivepatch } from "../../src/node/klp/ind
 import { NativeBuildHost } from "../../src/node/toolchain/native-build-host.ts";
 import { KlpBuildError } from "../../src/common/klp/pipeline.ts";
 import { bootMachine, type BootedMachine } from "../../src/node/boot.ts";
-import { TARGET } from "../../src/common/machines/profiles.ts";
+import { TARGET } from "../../src/common/machine/profiles.ts";
 import { unloadPatch } from "./guest.ts";
 
 const compiler = new NativeBuildHost(loadKlpInputs().kbuild);

@@ -4,7 +4,7 @@
 // and revert without `force`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bootMachine, type BootedMachine } from "../../src/node/boot.ts";
-import { TARGET } from "../../src/common/machines/profiles.ts";
+import { TARGET } from "../../src/common/machine/profiles.ts";
 import { sh, unloadPatch, waitForOutput, waitTransition } from "./guest.ts";
 
 let booted: BootedMachine;

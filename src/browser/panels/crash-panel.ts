@@ -1,6 +1,6 @@
 // A kernel panic or oops: the lines that explain it, and a way back. The
 // patch lives in the editor and in storage, so restoring loses nothing.
-import { crashExcerpt, type CrashReport } from "../../common/machines/health.ts";
+import { crashExcerpt, type CrashReport } from "../../common/machine/health.ts";
 import { el } from "../dom.ts";
 
 export class CrashPanel {

@@ -2,9 +2,9 @@
 // the machine status everybody shows (booting / ready / busy / crashed / restoring).
 import * as Comlink from "comlink";
 import type { BootResult, TargetApi } from "../../../workers/target.worker.ts";
-import type { ExecResult } from "../../common/control/channel.ts";
-import type { CrashReport } from "../../common/machines/health.ts";
-import { EchoWatch } from "../../common/machines/echo-watch.ts";
+import type { ExecResult } from "../../common/machine/control/channel.ts";
+import type { CrashReport } from "../../common/machine/health.ts";
+import { EchoWatch } from "../../common/machine/echo-watch.ts";
 import type { Progress } from "../images.ts";
 
 export type MachineStatus = "booting" | "ready" | "busy" | "crashed" | "restoring" | "failed";

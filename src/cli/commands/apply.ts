@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { bootMachine, type BootedMachine } from "../../node/boot.ts";
-import { TARGET } from "../../common/machines/profiles.ts";
+import { TARGET } from "../../common/machine/profiles.ts";
 import type { BuildOutput, StageTiming } from "../../common/klp/pipeline.ts";
 import { buildPatch, describeBlocking, loadKlpInputs, loadLivepatch, moduleNameFor, openCompiler, parseBuilderKind, TargetCrashError, unlessCrashed, type LoadOptions } from "../../node/klp/index.ts";
 import type { LivepatchTask } from "../../common/livepatch/state.ts";

@@ -1,7 +1,7 @@
 import { bootMachine } from "../../node/boot.ts";
 import { TargetCrashError, unlessCrashed } from "../../node/klp/index.ts";
 import { formatFailure } from "../../node/klp/report.ts";
-import { TARGET, BUILDER, type MachineProfile } from "../../common/machines/profiles.ts";
+import { TARGET, BUILDER, type MachineProfile } from "../../common/machine/profiles.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
 
 const HELP = `usage: klp boot [--exec CMD] [--machine target|builder] [--console] [--timeout SECONDS]

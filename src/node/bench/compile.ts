@@ -1,5 +1,5 @@
-import { BUILDER } from "../../common/machines/profiles.ts";
-import { BuildHost } from "../../machine/build-host.ts";
+import { BUILDER } from "../../common/machine/profiles.ts";
+import { BuildHost } from "../../common/compile/build-host.ts";
 import { bootMachine } from "../boot.ts";
 import { loadKbuildIndex, ToolchainFiles } from "../images/toolchain-files.ts";
 import { NativeBuildHost } from "../toolchain/native-build-host.ts";

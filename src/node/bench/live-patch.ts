@@ -1,4 +1,4 @@
-import { TARGET } from "../../common/machines/profiles.ts";
+import { TARGET } from "../../common/machine/profiles.ts";
 import { diffObjects } from "../../common/klp/diff/index.ts";
 import { assembleModule, specialSizesOf } from "../../common/klp/module/index.ts";
 import { makeDiff } from "../../common/patch/index.ts";

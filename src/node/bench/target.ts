@@ -1,4 +1,4 @@
-import { TARGET } from "../../common/machines/profiles.ts";
+import { TARGET } from "../../common/machine/profiles.ts";
 import { bootMachine } from "../boot.ts";
 
 export interface TargetBench {

@@ -4,9 +4,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import type { ImagesManifest } from "../../common/images/manifest.ts";
-import type { MachineConfig } from "../../machine/machine.ts";
-import type { MachineProfile } from "../../common/machines/profiles.ts";
-import { machineConfigFrom } from "../../common/machines/config.ts";
+import type { MachineProfile } from "../../common/machine/profiles.ts";
+import { machineConfigFrom, type MachineConfig } from "../../common/machine/config.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_DIR = resolve(here, "../../..");

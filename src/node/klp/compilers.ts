@@ -2,10 +2,10 @@
 // page uses: Debian's gcc 12 cc1 and binutils as built for wasm32), the
 // build-host VM (resumed from its snapshot; the page's fallback) or the native
 // fast path (the same i386 GCC and command lines, run on this Linux host).
-import { BuildHost } from "../../machine/build-host.ts";
+import { BuildHost } from "../../common/compile/build-host.ts";
 import type { Compiler } from "../../common/compile/compiler.ts";
 import type { KbuildIndex } from "../../common/kbuild/index-format.ts";
-import { BUILDER } from "../../common/machines/profiles.ts";
+import { BUILDER } from "../../common/machine/profiles.ts";
 import { bootMachine } from "../boot.ts";
 import { NativeBuildHost } from "../toolchain/native-build-host.ts";
 import { openWasmCompiler } from "../toolchain/wasm-compiler.ts";

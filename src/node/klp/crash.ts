@@ -2,7 +2,7 @@
 // kernel under it has crashed: the console says so, with the trace that
 // explains it, and the CLI stops right there.
 import type { Machine } from "../../machine/machine.ts";
-import { crashExcerpt, type CrashReport } from "../../common/machines/health.ts";
+import { crashExcerpt, type CrashReport } from "../../common/machine/health.ts";
 
 export class TargetCrashError extends Error {
   override readonly name = "TargetCrashError";

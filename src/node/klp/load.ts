@@ -42,7 +42,7 @@ async function blockingTasks(machine: Machine): Promise<LivepatchTask[]> {
 
 /** Copies the module in over 9p, insmods it and waits for the transition; returns its duration in ms. */
 export async function loadLivepatch(machine: Machine, name: string, module: Uint8Array, options: LoadOptions = {}): Promise<{ transitionMs: number }> {
-  await machine.emulator.create_file(`${name}.ko`, module);
+  await machine.putFile(`${name}.ko`, module);
   const t0 = performance.now();
   const ins = await machine.control.exec(`insmod /host/${name}.ko`);
   if (ins.exitCode !== 0) {

@@ -4,7 +4,7 @@
 // its LOADED test run in the target's shell around each step.
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { TARGET } from "../../common/machines/profiles.ts";
+import { TARGET } from "../../common/machine/profiles.ts";
 import type { BuildOutput } from "../../common/klp/pipeline.ts";
 import { callTraceAfter, dmesgMarker, readSuite, type SuitePatch, type TestResult } from "../../common/klp-test/suite.ts";
 import { bootMachine, type BootedMachine } from "../boot.ts";

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { EchoWatch } from "../../../src/common/machines/echo-watch.ts";
+import { EchoWatch } from "../../../src/common/machine/echo-watch.ts";
 
 describe("EchoWatch", () => {
   beforeEach(() => void vi.useFakeTimers());

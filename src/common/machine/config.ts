@@ -1,7 +1,26 @@
 import type { ImagesManifest } from "../images/manifest.ts";
 import type { MachineProfile } from "./profiles.ts";
 import { basefsFilesBase } from "../images/basefs.ts";
-import type { MachineConfig } from "../../machine/machine.ts";
+
+/** Everything a machine boots from; buffers so it works the same in Node and in a worker. */
+export interface MachineConfig {
+  memoryMB: number;
+  cmdline: string;
+  bios: ArrayBuffer;
+  vgaBios: ArrayBuffer;
+  /** Kernel and initramfs to boot; not needed when resuming initialState (they are in its memory). */
+  bzImage?: ArrayBuffer;
+  initrd?: ArrayBuffer;
+  /** Where v86.wasm lives (a file path in Node, a URL in the browser). */
+  wasmPath: string;
+  /** v86 9p filesystem: a basefs JSON index and the base of its content-addressed files. */
+  filesystem?: { basefs: string; baseurl: string };
+  /**
+   * A saved state (zstd or raw) to resume instead of booting. It must come
+   * from a machine started with the same config and the same v86 version.
+   */
+  initialState?: ArrayBuffer;
+}
 
 /** Reads one artifact (decoded) by its manifest name: fetch in a browser, fs in Node. */
 export type ArtifactReader = (name: string) => Promise<ArrayBuffer>;

@@ -1,12 +1,12 @@
-import type { Machine } from "./machine.ts";
-import type { KbuildIndex } from "../common/kbuild/index-format.ts";
-import { retargetCompile, shellQuote } from "../common/kbuild/command.ts";
-import { treeRelativePath } from "../common/kbuild/tree-path.ts";
-import { splitPreamble } from "../common/compile/preamble.ts";
-import { pchCommands } from "../common/compile/pch.ts";
-import { parseGccDiagnostics, type Diagnostic } from "../common/compile/diagnostics.ts";
-import { fromBase64 } from "../common/control/frames.ts";
-import type { CompileMode, CompileRequest, CompileResult, Compiler } from "../common/compile/compiler.ts";
+import type { Guest } from "../machine/guest.ts";
+import type { KbuildIndex } from "../kbuild/index-format.ts";
+import { retargetCompile, shellQuote } from "../kbuild/command.ts";
+import { treeRelativePath } from "../kbuild/tree-path.ts";
+import { splitPreamble } from "./preamble.ts";
+import { pchCommands } from "./pch.ts";
+import { parseGccDiagnostics, type Diagnostic } from "./diagnostics.ts";
+import { fromBase64 } from "../machine/control/frames.ts";
+import type { CompileMode, CompileRequest, CompileResult, Compiler } from "./compiler.ts";
 
 const TREE = "/build/linux";
 const IN_DIR = "klp/in"; // inside the 9p root, i.e. /toolchain/klp/in in the guest
@@ -27,7 +27,7 @@ export class BuildHost implements Compiler {
   private prepared: Promise<void> | undefined;
 
   constructor(
-    readonly machine: Machine,
+    private readonly guest: Guest,
     private readonly kbuild: KbuildIndex,
     private readonly options: { pch?: boolean } = {},
   ) {}
@@ -65,7 +65,7 @@ export class BuildHost implements Compiler {
 
   /** A file of the kernel tree over 9p; only from queued work, between compiles. */
   private readTree(path: string): Promise<Uint8Array> {
-    return this.machine.emulator.read_file(`build/linux/${treeRelativePath(path)}`);
+    return this.guest.getFile(`build/linux/${treeRelativePath(path)}`);
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -192,7 +192,7 @@ export class BuildHost implements Compiler {
     const names: string[] = [];
     for (const text of texts) {
       const name = `${this.uploadPrefix}-${++this.upload}`;
-      await this.machine.emulator.create_file(`${IN_DIR}/${name}`, new TextEncoder().encode(text));
+      await this.guest.putFile(`${IN_DIR}/${name}`, new TextEncoder().encode(text));
       names.push(name);
     }
     return names;
@@ -207,7 +207,7 @@ export class BuildHost implements Compiler {
   }
 
   private async exec(command: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-    return this.machine.control.exec(command, { timeoutMs: 900_000 });
+    return this.guest.exec(command, { timeoutMs: 900_000 });
   }
 }
 
