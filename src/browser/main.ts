@@ -17,7 +17,7 @@ import { renderLivepatchPanel, FORCE_WARNING } from "./panels/livepatch-panel.ts
 import { openSamplesDialog } from "./panels/samples-dialog.ts";
 import { backupPrevious, DebouncedSaver, loadPrevious, loadWork } from "./persistence/store.ts";
 import { decodePatchFragment, encodePatchFragment, ShareLinkError } from "./share/link.ts";
-import { sampleById, SAMPLES, type Sample } from "./samples/index.ts";
+import { sampleById, SAMPLES, type Sample } from "../common/samples/index.ts";
 import { BuildFailure, workerBuilder, type BuildResult, type PatchBuilder } from "./build-client.ts";
 
 const params = new URLSearchParams(location.search);

@@ -3,7 +3,7 @@
 // sample is refused for its stated reason; the others load into the target,
 // finish their transition, and the commands the gallery suggests run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SAMPLES } from "../../src/browser/samples/index.ts";
+import { SAMPLES } from "../../src/common/samples/index.ts";
 import { buildPatch, loadKlpInputs, loadLivepatch } from "../../src/node/klp/index.ts";
 import { NativeBuildHost } from "../../src/node/toolchain/native-build-host.ts";
 import { KlpBuildError } from "../../src/common/klp/pipeline.ts";

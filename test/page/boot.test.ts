@@ -9,7 +9,7 @@ import type { PreviewServer } from "vite";
 import { buildAndServe, launchChromium } from "../../src/node/page/serve.ts";
 import { terminalText, typeDiff, waitForTarget } from "../../src/node/page/drive.ts";
 import { DiffError, parseDiff } from "../../src/common/patch/index.ts";
-import { sampleById } from "../../src/browser/samples/index.ts";
+import { sampleById } from "../../src/common/samples/index.ts";
 
 let server: PreviewServer;
 let browser: Browser;

@@ -7,7 +7,7 @@ import type { Browser, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
 import { buildAndServe, launchChromium } from "../../src/node/page/serve.ts";
 import { terminalText, typeDiff, waitForTarget } from "../../src/node/page/drive.ts";
-import { sampleById } from "../../src/browser/samples/index.ts";
+import { sampleById } from "../../src/common/samples/index.ts";
 
 let server: PreviewServer;
 let browser: Browser;
@@ -67,6 +67,16 @@ describe("build and apply in the page", () => {
     await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 300_000, interval: 1000 }).toMatch(/✓|error|refused|failed/i);
     expect(await page.locator(".build-summary").textContent()).toMatch(/✓ playground_1\.ko .* patches fs\/proc\/cmdline\.o/);
     expect(await page.locator(".build-summary").textContent()).toContain("cmdline_proc_show()");
+
+    // What changed: the machine code side by side, from the builder worker (Capstone's wasm fetched now).
+    await page.locator(".what-changed-btn").click();
+    const view = page.locator(".what-changed-dialog");
+    await view.locator(".wc-table").first().waitFor({ timeout: 60_000 });
+    expect(await view.locator("h3").first().textContent()).toContain("cmdline_proc_show()");
+    expect(await view.locator(".wc-row:not(.wc-same)").count()).toBeGreaterThan(0);
+    expect(await view.locator(".wc-first").count()).toBe(1);
+    expect(await view.locator(".wc-table").first().textContent()).toContain("calll __fentry__");
+    await view.locator("button.ghost").click();
 
     await page.locator("#apply-btn").click();
     await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 60_000 }).toContain("applied: every task now runs the new code");

@@ -1,5 +1,5 @@
 // The samples gallery: what each patch shows and what to type afterwards.
-import { SAMPLES, type Sample } from "../samples/index.ts";
+import { SAMPLES, type Sample } from "../../common/samples/index.ts";
 import { el } from "../dom.ts";
 
 export function openSamplesDialog(dialog: HTMLDialogElement, choose: (sample: Sample) => void): void {

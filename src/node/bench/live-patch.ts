@@ -5,7 +5,7 @@ import { makeDiff } from "../../common/patch/index.ts";
 import { bootMachine } from "../boot.ts";
 import { buildPatch, loadKlpInputs, loadLivepatch, openCompiler } from "../klp/index.ts";
 import { NativeBuildHost } from "../toolchain/native-build-host.ts";
-import { forkShadow } from "../../browser/samples/fork-shadow.ts";
+import { forkShadow } from "../../common/samples/fork-shadow.ts";
 
 export interface LivePatchBench {
   /** Stages 5-6 (diff + assemble) for the cmdline change, median of 10. */
