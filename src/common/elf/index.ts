@@ -7,6 +7,7 @@ export { ElfError, type ElfErrorLocation } from "./errors.ts";
 export type { ElfFile, ElfHeader, ElfProgramHeader, ElfSection } from "./types.ts";
 export { parseElf32, findSection, findSectionByType } from "./read.ts";
 export { writeElf32, layoutElf32, type ElfLayout, type SectionOrder, type WriteOptions } from "./write.ts";
+export { ElfBuilder, type BuiltElf } from "./builder.ts";
 export {
   StringTableBuilder,
   buildStringTable,

@@ -1,6 +1,10 @@
 // Phase 3b (classify and verify): which functions and variables changed,
 // which are new, and whether each change can be live patched at all. A
 // change that cannot is refused here with an error naming the culprit.
+// Its passes, in order: compare every symbol with its twin; make the users of
+// changed constants part of the change; redirect each changed function (or,
+// for code ftrace cannot redirect, its callers); insist on a change that runs;
+// apply KPATCH_FORCE_UNSAFE.
 import { SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, STB_LOCAL, STT_FUNC, STT_OBJECT, STT_SECTION } from "../../elf/index.ts";
 import { compareSymbols, contentsOf, type MovedLine } from "./compare.ts";
 import type { Correlation } from "./correlate.ts";
@@ -9,7 +13,7 @@ import type { ObjectModel, ObjSection, ObjSymbol } from "./model.ts";
 import { isPcRelative, resolveReference } from "./references.ts";
 import { COMPANION_SECTIONS, isIgnoredReferrer, specialSections } from "./special.ts";
 import { isMarkedAway, type Marks } from "./marks.ts";
-import type { ChangedFunction, IncludedSymbol } from "./types.ts";
+import type { ChangedFunction, DiffTrace, IncludedSymbol } from "./types.ts";
 
 export interface Classification {
   /** Functions the patch redirects (klp_func entries), by patched symbol. */
@@ -33,7 +37,6 @@ export function hasFentry(s: ObjSymbol): boolean {
   return c.bytes[0] === 0xe8 && c.relocations.some((r) => r.offset === s.value + 1 && r.symbol.name === "__fentry__");
 }
 
-/** Functions of `model` whose code refers to `target`, and non-code sections that do. */
 /**
  * Who refers to `target`: functions that call it (or, with `reads`, that
  * refer to it in any way, as code reading a constant does), and the data or
@@ -75,12 +78,48 @@ function dataSection(s: ObjSymbol): ObjSection {
 
 const NO_MARKS: Marks = { ignoredFunctions: new Set(), ignoredSections: new Set(), forced: new Set() };
 
-export function classify(patched: ObjectModel, corr: Correlation, movedLine?: MovedLine, marks: Marks = NO_MARKS): Classification {
-  const patchedFns = new Map<ObjSymbol, ChangedFunction>();
+export interface ClassifyOptions {
+  movedLine?: MovedLine;
+  marks?: Marks;
+  trace?: DiffTrace;
+}
+
+export function classify(patched: ObjectModel, corr: Correlation, options: ClassifyOptions = {}): Classification {
+  const marks = options.marks ?? NO_MARKS;
+  const trace = options.trace ?? (() => undefined);
+  const compared = compareAll(patched, corr, options.movedLine, marks, trace);
+  const users = usersOfChangedConstants(patched, corr, compared.carried, compared.changedCode, trace);
+  const redirected = redirect(patched, corr, [...compared.changedCode, ...users], marks, trace);
+  const carried = new Map([...compared.carried, ...redirected.helpers]);
+  requireReachableChange(redirected.patched, carried);
+  const forced = markForceUnsafe(redirected.patched, marks);
+  return { patched: redirected.patched, carried, notes: [...compared.notes, ...redirected.notes, ...forced] };
+}
+
+/** A changed function and why, on its way to being redirected. */
+interface ChangedCode {
+  s: ObjSymbol;
+  twin: ObjSymbol;
+  reason: string;
+  /** The inlined/notrace functions between this caller and the change, nearest first, so the reason can name the function the person edited. */
+  via?: { chain: string[]; reason: string };
+}
+
+/**
+ * Pass 1: every function and variable against its twin. New ones are
+ * carried; changed functions go on to be redirected; changed read-only data
+ * is carried as a copy; changed __init code and writable data are refused.
+ */
+function compareAll(
+  patched: ObjectModel,
+  corr: Correlation,
+  movedLine: MovedLine | undefined,
+  marks: Marks,
+  trace: DiffTrace,
+): { changedCode: ChangedCode[]; carried: Map<ObjSymbol, IncludedSymbol>; notes: string[] } {
   const carried = new Map<ObjSymbol, IncludedSymbol>();
   const notes: string[] = [];
-  const changedCode: { s: ObjSymbol; twin: ObjSymbol; reason: string }[] = [];
-
+  const changedCode: ChangedCode[] = [];
   for (const s of patched.symbols) {
     if (!s.section || s.name === "" || s.type === STT_SECTION) continue;
     if (s.type !== STT_FUNC && s.type !== STT_OBJECT) continue;
@@ -99,10 +138,12 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
     if (!twin) {
       if (isInitSection(section.name)) continue; // new __init code never runs after boot; refused below if used
       carried.set(s, { name: s.name, kind: s.type === STT_FUNC ? "new-function" : "new-data" });
+      trace(`\`${s.name}\` is new (no twin in the original): carried`);
       continue;
     }
     const reason = compareSymbols(s, twin, corr, movedLine);
     if (!reason) continue;
+    trace(`\`${twin.name}\` changed: ${reason}`);
     if (isInitSection(section.name) || (twin.section && isInitSection(twin.section.name))) {
       throw new KlpDiffError(
         "init-code",
@@ -129,9 +170,22 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
     carried.set(s, { name: s.name, kind: "changed-rodata", reason });
     notes.push(`read-only \`${twin.name}\` changed (${reason}): the patched functions use a new copy; any unchanged code that reads it keeps the old one`);
   }
+  return { changedCode, carried, notes };
+}
 
-  // Functions using a changed read-only object must use the patch's copy.
-  // Data pointing at it (a sysctl table's bound) would keep the old one.
+/**
+ * Pass 2: functions using a changed read-only object must use the patch's
+ * copy, so they change too. Data pointing at it (a sysctl table's bound)
+ * would keep the old one: refused.
+ */
+function usersOfChangedConstants(
+  patched: ObjectModel,
+  corr: Correlation,
+  carried: ReadonlyMap<ObjSymbol, IncludedSymbol>,
+  changedCode: readonly ChangedCode[],
+  trace: DiffTrace,
+): ChangedCode[] {
+  const added: ChangedCode[] = [];
   for (const [obj, info] of carried) {
     if (info.kind !== "changed-rodata") continue;
     const users = referrers(patched, obj, true);
@@ -147,22 +201,41 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
     }
     for (const fn of users.functions) {
       const twin = corr.symbols.get(fn);
-      if (twin && !changedCode.some((c) => c.s === fn)) changedCode.push({ s: fn, twin, reason: `uses \`${obj.name}\`, whose contents changed` });
+      if (!twin || changedCode.some((c) => c.s === fn) || added.some((c) => c.s === fn)) continue;
+      added.push({ s: fn, twin, reason: `uses \`${obj.name}\`, whose contents changed` });
+      trace(`\`${twin.name}\` changed because it uses \`${obj.name}\`, whose contents changed`);
     }
   }
+  return added;
+}
 
-  // Changed code that ftrace cannot redirect (no __fentry__: `inline`,
-  // `notrace`, .cold parts): patch its callers in this object instead.
-  // `via`: the inlined/notrace functions between a caller and the change,
-  // nearest first, so the reason can name the function the person edited.
-  const queue: { s: ObjSymbol; twin: ObjSymbol; reason: string; via?: { chain: string[]; reason: string } }[] = [...changedCode];
+/**
+ * Pass 3: each changed function with an __fentry__ hook is redirected (a
+ * klp_func). Changed code that ftrace cannot redirect (`inline`, `notrace`,
+ * .cold parts) is carried as a private copy and its callers in this object
+ * are patched instead, transitively.
+ */
+function redirect(
+  patched: ObjectModel,
+  corr: Correlation,
+  changedCode: readonly ChangedCode[],
+  marks: Marks,
+  trace: DiffTrace,
+): { patched: Map<ObjSymbol, ChangedFunction>; helpers: Map<ObjSymbol, IncludedSymbol>; notes: string[] } {
+  const patchedFns = new Map<ObjSymbol, ChangedFunction>();
+  const helpers = new Map<ObjSymbol, IncludedSymbol>();
+  const notes: string[] = [];
+  const queue: ChangedCode[] = [...changedCode];
   const seen = new Set<ObjSymbol>();
   while (queue.length > 0) {
     const { s, twin, reason, via } = queue.shift()!;
     if (seen.has(s) || marks.ignoredFunctions.has(s)) continue;
     seen.add(s);
     if (hasFentry(s)) {
-      if (!patchedFns.has(s)) patchedFns.set(s, { name: twin.name, patchedName: s.name, reason, local: twin.bind === STB_LOCAL });
+      if (!patchedFns.has(s)) {
+        patchedFns.set(s, { name: twin.name, patchedName: s.name, reason, local: twin.bind === STB_LOCAL });
+        trace(`\`${twin.name}\` patched (redirected by ftrace): ${reason}`);
+      }
       continue;
     }
     const why = isColdPart(s) ? "is the cold part of a function" : "has no __fentry__ call (it is `inline` or `notrace`)";
@@ -186,8 +259,9 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
         { function: twin.name },
       );
     }
-    carried.set(s, { name: s.name, kind: "helper", reason });
+    helpers.set(s, { name: s.name, kind: "helper", reason });
     const callers = [...functions];
+    trace(`\`${twin.name}\` ${why}: carried as a private copy, and its callers are patched instead: ${callers.map((c) => `\`${c.name}\``).join(", ")}`);
     notes.push(
       isColdPart(s)
         ? `\`${twin.name}\` is the cold part of ${callers.map((c) => `\`${c.name}\``).join(", ")}: patched with it`
@@ -210,21 +284,30 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
       });
     }
   }
+  return { patched: patchedFns, helpers, notes };
+}
 
-  if (patchedFns.size === 0 && ![...carried.values()].some((c) => c.kind === "new-function")) {
+/** Pass 4: kpatch's "no changed functions found": nothing redirected means nothing the running kernel would execute. */
+function requireReachableChange(patchedFns: ReadonlyMap<ObjSymbol, ChangedFunction>, carried: ReadonlyMap<ObjSymbol, IncludedSymbol>): void {
+  if (patchedFns.size > 0) return;
+  const added = [...carried.values()].filter((c) => c.kind === "new-function");
+  if (added.length === 0) {
     throw new KlpDiffError(
       "no-change",
       `no functional change: the patched object's code is the same as the original's` +
         ` (comments, whitespace and moved lines do not change the compiled code). Nothing to patch.`,
     );
   }
-  if (patchedFns.size === 0) {
-    throw new KlpDiffError(
-      "new-code-unreached",
-      `no functional change: the patch only adds ${[...carried.values()].filter((c) => c.kind === "new-function").map((c) => `\`${c.name}\``).join(", ")}, ` +
-        `which no existing function calls, so the running kernel would never reach it.`,
-    );
-  }
+  throw new KlpDiffError(
+    "new-code-unreached",
+    `no functional change: the patch only adds ${added.map((c) => `\`${c.name}\``).join(", ")}, ` +
+      `which no existing function calls, so the running kernel would never reach it.`,
+  );
+}
+
+/** Pass 5: KPATCH_FORCE_UNSAFE on the functions it names; returns the notes. */
+function markForceUnsafe(patchedFns: ReadonlyMap<ObjSymbol, ChangedFunction>, marks: Marks): string[] {
+  const notes: string[] = [];
   for (const fn of marks.forced) {
     const entry = patchedFns.get(fn);
     if (entry) {
@@ -234,5 +317,5 @@ export function classify(patched: ObjectModel, corr: Correlation, movedLine?: Mo
       notes.push(`KPATCH_FORCE_UNSAFE(${fn.name}): the patch does not replace it, so the mark changes nothing`);
     }
   }
-  return { patched: patchedFns, carried, notes };
+  return notes;
 }

@@ -5,6 +5,7 @@
 import { STB_LOCAL, STT_FILE, STT_SECTION } from "../../elf/index.ts";
 import { isRelocationSection, type ObjectModel, type ObjSection, type ObjSymbol } from "./model.ts";
 import { stableName, stableSectionName } from "./names.ts";
+import type { DiffTrace } from "./types.ts";
 
 export interface Correlation {
   /** patched symbol -> original symbol */
@@ -46,29 +47,36 @@ function group(model: ObjectModel): Map<string, ObjSymbol[]> {
   return out;
 }
 
-export function correlate(original: ObjectModel, patched: ObjectModel): Correlation {
+export function correlate(original: ObjectModel, patched: ObjectModel, trace: DiffTrace = () => undefined): Correlation {
   const symbols = new Map<ObjSymbol, ObjSymbol>();
+  const pair = (p: ObjSymbol, o: ObjSymbol, how: string): void => {
+    symbols.set(p, o);
+    trace(`correlated \`${p.name}\` with \`${o.name}\` (${how})`);
+  };
   const before = group(original);
   for (const [key, list] of group(patched)) {
     const twins = before.get(key);
-    if (!twins) continue;
+    if (!twins) {
+      for (const p of list) trace(`\`${p.name}\`: no twin in the original`);
+      continue;
+    }
     if (list.length === 1 && twins.length === 1) {
-      symbols.set(list[0], twins[0]);
+      pair(list[0]!, twins[0]!, "the only one of its stable name");
       continue;
     }
     // Ambiguous: first exact names, then the set of functions using each,
     // then the order GCC numbered them in.
     const left = [...twins];
-    const take = (p: ObjSymbol, match: (o: ObjSymbol) => boolean): boolean => {
+    const take = (p: ObjSymbol, match: (o: ObjSymbol) => boolean, how: string): boolean => {
       const i = left.findIndex(match);
       if (i < 0) return false;
-      symbols.set(p, left[i]);
+      pair(p, left[i]!, how);
       left.splice(i, 1);
       return true;
     };
-    const rest = list.filter((p) => !take(p, (o) => o.name === p.name && users(original, o) === users(patched, p)));
-    const rest2 = rest.filter((p) => !take(p, (o) => users(original, o) === users(patched, p)));
-    for (const p of rest2) take(p, () => true);
+    const rest = list.filter((p) => !take(p, (o) => o.name === p.name && users(original, o) === users(patched, p), "same name, same users"));
+    const rest2 = rest.filter((p) => !take(p, (o) => users(original, o) === users(patched, p), "same users"));
+    for (const p of rest2) if (!take(p, () => true, "in GCC's numbering order")) trace(`\`${p.name}\`: no twin left in the original`);
   }
 
   const sections = new Map<ObjSection, ObjSection>();

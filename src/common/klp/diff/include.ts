@@ -10,12 +10,14 @@ import type { Correlation } from "./correlate.ts";
 import { KlpDiffError } from "./errors.ts";
 import type { ObjectModel, ObjRelocation, ObjSection, ObjSymbol } from "./model.ts";
 import { resolveReference } from "./references.ts";
+import type { DiffTrace, IncludedSymbol } from "./types.ts";
 import {
   COMPANION_SECTIONS,
   isIgnoredReferrer,
   isRegularSection,
   specialSections,
   splitEntries,
+  type SpecialSection,
   type SpecialSizes,
 } from "./special.ts";
 
@@ -31,30 +33,93 @@ export interface Inclusion {
   /** Whole sections copied from the patched object. */
   sections: Set<ObjSection>;
   filtered: FilteredSection[];
+  /** What inclusion found to carry beyond classify's list: unchanged .cold parts of patched functions. */
+  carried: Map<ObjSymbol, IncludedSymbol>;
+}
+
+export interface IncludeOptions {
+  sizes?: SpecialSizes;
+  /** Sections KPATCH_IGNORE_SECTION names, never refused as unknown tables. */
+  ignored?: ReadonlySet<ObjSection>;
+  trace?: DiffTrace;
 }
 
 /** `ignored`: sections KPATCH_IGNORE_SECTION names, never refused as unknown tables. */
-export function include(model: ObjectModel, corr: Correlation, cls: Classification, sizes: SpecialSizes | undefined, ignored: ReadonlySet<ObjSection> = new Set()): Inclusion {
-  const sections = new Set<ObjSection>();
-  const queue: ObjSection[] = [];
-  const add = (s: ObjSection): void => {
-    if (sections.has(s)) return;
-    sections.add(s);
-    queue.push(s);
-  };
-  const carriedOrPatched = (s: ObjSymbol): boolean => cls.patched.has(s) || cls.carried.has(s);
-  for (const s of [...cls.patched.keys(), ...cls.carried.keys()]) if (s.section) add(s.section);
+/**
+ * Walks from the patched and carried functions to everything their code
+ * needs, keeps the special-section entries of included code, and refuses a
+ * table it cannot carry. Steps: the code's own references, the special
+ * sections' entries (and what they refer to), then the unknown tables.
+ */
+export function include(model: ObjectModel, corr: Correlation, cls: Classification, options: IncludeOptions = {}): Inclusion {
+  const trace = options.trace ?? (() => undefined);
+  const closure = new Closure(corr, cls, trace);
+  for (const s of [...cls.patched.keys(), ...cls.carried.keys()]) if (s.section) closure.add(s.section, `\`${s.name}\` is part of the patch`);
+  closure.drain((s) => {
+    const fn = s.symbols.find((f) => f.type === STT_FUNC);
+    return fn ? `\`${fn.name}\`` : s.name;
+  });
+  const specials = specialSections(options.sizes);
+  const filtered = filterSpecialSections(model, closure, specials, trace);
+  closure.drain(() => "a special-section entry");
+  refuseUnknownTables(model, closure, specials, options.ignored ?? new Set());
+  return { sections: closure.sections, filtered, carried: closure.carried };
+}
 
-  const walk = (relocations: readonly ObjRelocation[], from: string): void => {
+/** The sections included so far and the queue of those whose references are still to follow. */
+class Closure {
+  readonly sections = new Set<ObjSection>();
+  readonly carried = new Map<ObjSymbol, IncludedSymbol>();
+  private readonly queue: ObjSection[] = [];
+
+  constructor(
+    private readonly corr: Correlation,
+    private readonly cls: Classification,
+    private readonly trace: DiffTrace,
+  ) {}
+
+  add(s: ObjSection, why: string): void {
+    if (this.sections.has(s)) return;
+    this.sections.add(s);
+    this.queue.push(s);
+    this.trace(`${s.name} included: ${why}`);
+  }
+
+  /** Follows the queued sections' relocations; `from` names the referrer in messages. */
+  drain(from: (s: ObjSection) => string): void {
+    while (this.queue.length > 0) {
+      const s = this.queue.shift()!;
+      this.walk(s.relocations, from(s));
+    }
+  }
+
+  /** A section outside the walk (a filtered special section) whose references must come along. */
+  follow(relocations: readonly ObjRelocation[], from: string): void {
+    this.walk(relocations, from);
+  }
+
+  /** Whether the relocation points into included code. */
+  codeIncluded(r: ObjRelocation | undefined): boolean {
+    if (!r) return false;
+    const ref = resolveReference(r);
+    const section = ref.kind === "symbol" ? ref.symbol.section : ref.section;
+    return section !== undefined && this.sections.has(section) && (section.header.flags & SHF_EXECINSTR) !== 0;
+  }
+
+  private carriedOrPatched(s: ObjSymbol): boolean {
+    return this.cls.patched.has(s) || this.cls.carried.has(s) || this.carried.has(s);
+  }
+
+  private walk(relocations: readonly ObjRelocation[], from: string): void {
     for (const r of relocations) {
       const ref = resolveReference(r);
       if (ref.kind !== "symbol") {
-        add(ref.section); // string literals, anonymous tables: copied whole
+        this.add(ref.section, `${from} refers to it`); // string literals, anonymous tables: copied whole
         continue;
       }
       const sym = ref.symbol;
-      if (!sym.section || sections.has(sym.section)) continue;
-      if (carriedOrPatched(sym) || !corr.symbols.has(sym)) {
+      if (!sym.section || this.sections.has(sym.section)) continue;
+      if (this.carriedOrPatched(sym) || !this.corr.symbols.has(sym)) {
         if (isInitSection(sym.section.name)) {
           throw new KlpDiffError(
             "init-reference",
@@ -62,44 +127,31 @@ export function include(model: ObjectModel, corr: Correlation, cls: Classificati
             { function: sym.name },
           );
         }
-        add(sym.section);
+        this.add(sym.section, `${from} refers to \`${sym.name}\`${this.corr.symbols.has(sym) ? "" : ", which is new"}`);
         continue;
       }
       // An unchanged .cold part is still part of its (patched) parent: it
       // jumps back into the parent's code, so the old one must not be used.
       if (sym.type === STT_FUNC && isColdPart(sym)) {
-        cls.carried.set(sym, { name: sym.name, kind: "helper", reason: "cold part of a patched function" });
-        add(sym.section);
+        this.carried.set(sym, { name: sym.name, kind: "helper", reason: "cold part of a patched function" });
+        this.add(sym.section, `\`${sym.name}\` is the cold part of ${from}`);
       }
       // Otherwise: unchanged, stays in vmlinux (external reference).
     }
-  };
-  while (queue.length > 0) {
-    const s = queue.shift()!;
-    const fn = s.symbols.find((f) => f.type === STT_FUNC);
-    walk(s.relocations, fn ? `\`${fn.name}\`` : s.name);
   }
+}
 
-  // Special sections: keep the entries whose owner is included code.
-  const codeIncluded = (r: ObjRelocation | undefined): boolean => {
-    if (!r) return false;
-    const ref = resolveReference(r);
-    const section = ref.kind === "symbol" ? ref.symbol.section : ref.section;
-    return section !== undefined && sections.has(section) && (section.header.flags & SHF_EXECINSTR) !== 0;
-  };
-  const pointsAtEntry = (r: ObjRelocation): boolean => {
-    const ref = resolveReference(r);
-    return ref.kind === "symbol" && ref.symbol.type === STT_FUNC && ref.addend + r.bias === 0;
-  };
+/** Special sections: keep the entries whose owner is included code, and the companions they need. */
+function filterSpecialSections(model: ObjectModel, closure: Closure, specials: readonly SpecialSection[], trace: DiffTrace): FilteredSection[] {
+  const pointsIntoCode = (r: ObjRelocation | undefined): boolean => closure.codeIncluded(r);
   const filtered: FilteredSection[] = [];
-  const specials = specialSections(sizes);
-  const handled = new Set<string>(specials.map((s) => s.name));
-  for (const list of COMPANION_SECTIONS.values()) for (const n of list) handled.add(n);
   for (const special of specials) {
     const source = model.sections.find((s) => s.name === special.name);
     if (!source) continue;
-    const kept = splitEntries(source, special).filter((e) => codeIncluded(e.owner));
+    const entries = splitEntries(source, special);
+    const kept = entries.filter((e) => pointsIntoCode(e.owner));
     if (kept.length === 0) continue;
+    trace(`${special.name}: ${kept.length} of ${entries.length} entries kept (those of included code)`);
     const data = new Uint8Array(kept.length * special.entrySize);
     const relocations: ObjRelocation[] = [];
     kept.forEach((e, i) => {
@@ -110,19 +162,29 @@ export function include(model: ObjectModel, corr: Correlation, cls: Classificati
     filtered.push({ source, data, relocations });
     for (const companion of COMPANION_SECTIONS.get(special.name) ?? []) {
       const c = model.sections.find((s) => s.name === companion);
-      if (c) add(c);
+      if (c) closure.add(c, `the kept entries of ${special.name} refer to it`);
     }
-    if (special.name !== "__mcount_loc") walk(relocations, special.name);
+    if (special.name !== "__mcount_loc") closure.follow(relocations, special.name);
   }
-  while (queue.length > 0) walk(queue.shift()!.relocations, "a special-section entry");
+  return filtered;
+}
 
-  // Kernel tables this differ does not know, pointing into included code:
-  // dropping their entries could break the patched code, so refuse by name.
+/**
+ * Kernel tables this differ does not know, pointing into included code:
+ * dropping their entries could break the patched code, so refuse by name.
+ */
+function refuseUnknownTables(model: ObjectModel, closure: Closure, specials: readonly SpecialSection[], ignored: ReadonlySet<ObjSection>): void {
+  const handled = new Set<string>(specials.map((s) => s.name));
+  for (const list of COMPANION_SECTIONS.values()) for (const n of list) handled.add(n);
+  const pointsAtEntry = (r: ObjRelocation): boolean => {
+    const ref = resolveReference(r);
+    return ref.kind === "symbol" && ref.symbol.type === STT_FUNC && ref.addend + r.bias === 0;
+  };
   for (const s of model.sections) {
-    if (s.index === 0 || sections.has(s) || handled.has(s.name) || isRegularSection(s.name) || isIgnoredReferrer(s.name) || ignored.has(s)) continue;
+    if (s.index === 0 || closure.sections.has(s) || handled.has(s.name) || isRegularSection(s.name) || isIgnoredReferrer(s.name) || ignored.has(s)) continue;
     // A pointer to an included function's entry is fine (ftrace redirects
     // the old one); an entry pointing inside its code belongs to that code.
-    const hit = s.relocations.find((r) => codeIncluded(r) && !pointsAtEntry(r));
+    const hit = s.relocations.find((r) => closure.codeIncluded(r) && !pointsAtEntry(r));
     if (!hit) continue;
     const ref = resolveReference(hit);
     const fn = ref.kind === "symbol" ? ref.symbol.name : ref.section.name;
@@ -133,5 +195,4 @@ export function include(model: ObjectModel, corr: Correlation, cls: Classificati
       { function: fn, section: s.name },
     );
   }
-  return { sections, filtered };
 }

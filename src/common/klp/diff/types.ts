@@ -3,6 +3,12 @@ import type { ElfFile } from "../../elf/index.ts";
 import type { SpecialSizes } from "./special.ts";
 import type { MovedLine } from "./compare.ts";
 
+/**
+ * One line per decision, for a person debugging a patch (objtool's
+ * --debug-correlate): "correlated `x` with `x`", "`x` changed: …", "… included: …".
+ */
+export type DiffTrace = (line: string) => void;
+
 export interface DiffOptions {
   /** Symbols vmlinux exports (Module.symvers): references to them stay plain relocations. */
   exported?: ReadonlySet<string>;
@@ -15,6 +21,8 @@ export interface DiffOptions {
    * change to the code.
    */
   movedLine?: MovedLine;
+  /** Told every correlation, change and inclusion as it is decided; the result is the same with or without. */
+  trace?: DiffTrace;
 }
 
 export interface ChangedFunction {

@@ -9,6 +9,7 @@ import {
   readRelocations,
   readSymbols,
   writeElf32,
+  ElfBuilder,
   SHN_LIVEPATCH,
   SHN_LORESERVE,
   SHN_UNDEF,
@@ -26,7 +27,6 @@ import {
   type ElfSymbol,
 } from "../../elf/index.ts";
 import type { ObjectDiff } from "../diff/index.ts";
-import { ElfBuilder } from "./builder.ts";
 import { KlpModuleError } from "./errors.ts";
 import type { KlpLayout } from "./layout.ts";
 import { addInitExit, addKlpStructures, addModinfo, addThisModule, setModuleInitExit, type Callback, type PatchedFunction } from "./structures.ts";

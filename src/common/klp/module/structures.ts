@@ -2,7 +2,7 @@
 // (klp-layout.json): klp_func[] -> klp_object[] -> klp_patch, struct module
 // (.gnu.linkonce.this_module), .modinfo, and the init/exit functions.
 import { R_386_32, R_386_PC32, SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_UNDEF, SHT_PROGBITS, STB_GLOBAL, STB_LOCAL, STT_FUNC, STT_NOTYPE, STT_OBJECT } from "../../elf/index.ts";
-import type { ElfBuilder } from "./builder.ts";
+import type { ElfBuilder } from "../../elf/index.ts";
 import type { KlpLayout } from "./layout.ts";
 
 export interface PatchedFunction {

@@ -1,27 +1,18 @@
 // A small relocatable-ELF builder: sections, symbols and relocations by
 // index, encoded at the end (locals first, relocations renumbered, REL
-// addends stored in place, RELA sections for livepatch relocations).
-import {
-  encodeRel,
-  encodeRela,
-  encodeSymbols,
-  writeImplicitAddend,
-  SHF_ALLOC,
-  SHF_INFO_LINK,
-  SHF_RELA_LIVEPATCH,
-  SHT_NOBITS,
-  SHT_REL,
-  SHT_RELA,
-  SHT_STRTAB,
-  SHT_SYMTAB,
-  STB_LOCAL,
-  STT_SECTION,
-  type ElfFile,
-  type ElfHeader,
-  type ElfRelocation,
-  type ElfSection,
-  type ElfSymbolInput,
-} from "../../elf/index.ts";
+// addends stored in place, RELA sections for livepatch relocations). The
+// object differ's intermediate objects and the livepatch module are both
+// made with it, so both end in the same .rel*/.symtab/.strtab/.shstrtab tail.
+import { SHF_ALLOC, SHF_INFO_LINK, SHF_RELA_LIVEPATCH, SHT_NOBITS, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB, STB_LOCAL, STT_SECTION } from "./constants.ts";
+import { encodeRel, encodeRela, writeImplicitAddend, type ElfRelocation } from "./relocations.ts";
+import { encodeSymbols, type ElfSymbolInput } from "./symbols.ts";
+import type { ElfFile, ElfHeader, ElfSection } from "./types.ts";
+
+export interface BuiltElf {
+  elf: ElfFile;
+  /** indexMap[i]: the symbol table index of the i-th symbol added (locals are moved first). */
+  indexMap: number[];
+}
 
 export class ElfBuilder {
   readonly sections: ElfSection[] = [
@@ -80,6 +71,15 @@ export class ElfBuilder {
   }
 
   build(header: ElfHeader): ElfFile {
+    return this.buildWithIndexes(header).elf;
+  }
+
+  /**
+   * Sections in the order added, then a .rel<name> (or, for livepatch
+   * relocations, .klp.rela.vmlinux.<name>) per section with relocations, in
+   * the order of their first relocation, then .symtab, .strtab, .shstrtab.
+   */
+  buildWithIndexes(header: ElfHeader): BuiltElf {
     const encoded = encodeSymbols(this.symbols);
     const sections: ElfSection[] = this.sections.map((s) => ({ ...s, data: s.data.slice() }));
     const relocationCount = [...this.rel.values(), ...this.klp.values()].filter((l) => l.length > 0).length;
@@ -116,6 +116,6 @@ export class ElfBuilder {
     sections.push({ name: ".symtab", type: SHT_SYMTAB, flags: 0, addr: 0, offset: 0, size: encoded.symtab.length, link: symtabIndex + 1, info: encoded.firstGlobal, addralign: 4, entsize: 16, data: encoded.symtab });
     sections.push({ name: ".strtab", type: SHT_STRTAB, flags: 0, addr: 0, offset: 0, size: encoded.strtab.length, link: 0, info: 0, addralign: 1, entsize: 0, data: encoded.strtab });
     sections.push({ name: ".shstrtab", type: SHT_STRTAB, flags: 0, addr: 0, offset: 0, size: 0, link: 0, info: 0, addralign: 1, entsize: 0, data: new Uint8Array(0) });
-    return { header: { ...header, shstrndx: sections.length - 1 }, sections };
+    return { elf: { header: { ...header, shstrndx: sections.length - 1 }, sections }, indexMap: encoded.indexMap };
   }
 }
