@@ -12,6 +12,8 @@ import { parseKlpLayout, parseModuleSymvers, parseVmlinuxSymbols, type KlpLayout
 import { buildLivepatch, KlpBuildError, objectsToCompile, type BuildErrorData, type BuildOutput, type BuildProgress, type StageTiming } from "../src/common/klp/pipeline.ts";
 import { parseDiff } from "../src/common/patch/index.ts";
 import { fetchArtifact, fetchManifest, type Progress } from "../src/browser/images.ts";
+import { recordingCompiler, whatChanged, type CompiledPair, type FunctionMachineDiff } from "../src/common/disasm/index.ts";
+import { loadX86Decoder } from "../src/browser/disasm.ts";
 
 interface Inputs {
   host: BuildHost;
@@ -28,6 +30,8 @@ const text = (b: ArrayBuffer | Uint8Array) => new TextDecoder().decode(b);
 
 class BuilderWorker {
   private inputs: Promise<Inputs> | undefined;
+  /** What the last successful build compiled, for "what changed" (machineCode). */
+  private last: { output: BuildOutput; compiled: CompiledPair[]; diffText: string; pristine: Map<string, string> } | undefined;
 
   /** Downloads the toolchain snapshot and the build data, resumes the VM. Idempotent. */
   start(imagesBase: string, progress: Progress): Promise<void> {
@@ -105,11 +109,13 @@ class BuilderWorker {
     await this.start(imagesBase, progress);
     const inputs = await this.inputs!;
     const pristine = await this.pristineFiles(inputs, diffText);
+    const recorded = recordingCompiler(inputs.host);
+    this.last = undefined;
     try {
       const output = await buildLivepatch({
         diffText,
         name,
-        compiler: inputs.host,
+        compiler: recorded.compiler,
         readPristine: (p) => pristine.get(p),
         kbuild: inputs.kbuild,
         vmlinux: inputs.vmlinux,
@@ -118,12 +124,23 @@ class BuilderWorker {
         onStage,
         onProgress,
       });
+      this.last = { output: { ...output, module: new Uint8Array(0) }, compiled: recorded.compiled, diffText, pristine };
       return { ok: true, output: Comlink.transfer(output, [output.module.buffer]) };
     } catch (e) {
       // The pipeline turns every stage's failure into a KlpBuildError: anything else is ours.
       const error = e instanceof KlpBuildError ? e : new KlpBuildError("compile", "internal", e instanceof Error ? e.message : String(e), { detail: e instanceof Error ? (e.stack ?? "") : "" });
       return { ok: false, error: error.toJSON() };
     }
+  }
+
+  /**
+   * The last build's changed functions, original and patched disassembly
+   * side by side (the disassembler is fetched on first use).
+   */
+  async machineCode(): Promise<FunctionMachineDiff[]> {
+    const last = this.last;
+    if (!last) throw new Error("no successful build yet: press Build first");
+    return whatChanged({ functions: last.output.changedFunctions, compiled: last.compiled, diffText: last.diffText, readPristine: (p) => last.pristine.get(p), decoder: await loadX86Decoder() });
   }
 }
 

@@ -3,6 +3,7 @@
 // workers/builder.worker.ts against the build-host VM. The types mirror
 // src/common/klp/pipeline.ts's BuildOutput/KlpBuildError.
 import * as Comlink from "comlink";
+import type { FunctionMachineDiff } from "../common/disasm/index.ts";
 import type { BuilderApi } from "../../workers/builder.worker.ts";
 import type { Progress } from "./images.ts";
 import type { Diagnostic } from "../common/compile/diagnostics.ts";
@@ -82,6 +83,8 @@ export interface PatchBuilder {
    * the background; resolves to the objects prepared (never rejects).
    */
   prepare(diff: string): Promise<string[]>;
+  /** The last build's changed functions in machine code, original and patched side by side. */
+  machineCode(): Promise<FunctionMachineDiff[]>;
 }
 
 /**
@@ -95,6 +98,9 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
   return {
     prepare(diff) {
       return api.prepare(imagesBase, diff, progress).catch(() => []);
+    },
+    machineCode() {
+      return api.machineCode();
     },
     async build(diff, name, events) {
       const reply = await api.build(

@@ -13,6 +13,7 @@ import { renderStatus } from "./panels/status-pill.ts";
 import { Notice } from "./panels/notice.ts";
 import { CrashPanel } from "./panels/crash-panel.ts";
 import { BuildPanel } from "./panels/build-panel.ts";
+import { openWhatChanged } from "./panels/what-changed.ts";
 import { renderLivepatchPanel, FORCE_WARNING } from "./panels/livepatch-panel.ts";
 import { openSamplesDialog } from "./panels/samples-dialog.ts";
 import { backupPrevious, DebouncedSaver, loadPrevious, loadWork } from "./persistence/store.ts";
@@ -184,6 +185,8 @@ const builder: PatchBuilder = workerBuilder(imagesBase, (_name, loaded, total) =
   if (!building) return;
   build.progress(loaded < total ? `downloading the build host: ${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB` : "Building…");
 });
+build.onWhatChanged = () => openWhatChanged(() => builder.machineCode());
+
 // Module names must differ between builds: the new patch replaces the loaded
 // one atomically (klp_patch.replace), and both modules exist for a moment.
 let buildCount = 0;

@@ -18,6 +18,8 @@ export class BuildPanel {
   private readonly summary: HTMLElement;
   private readonly log: HTMLElement;
   private readonly stageEls = new Map<BuildStageName, HTMLElement>();
+  /** Opens "what changed" (the machine code, side by side) for the last successful build. */
+  onWhatChanged: (() => void) | undefined;
   /** Ticks the running stage's time: a first compile in the VM takes a minute or more. */
   private ticker: ReturnType<typeof setInterval> | undefined;
 
@@ -79,8 +81,10 @@ export class BuildPanel {
   succeeded(r: BuildResult): void {
     this.stopTicker();
     const list = (label: string, names: string[]) => (names.length ? el("div", {}, `${label}: `, ...names.map((n) => el("code", {}, n))) : null);
+    const whatChanged = el("button", { type: "button", class: "what-changed-btn", title: "The original and patched machine code of each changed function, side by side" }, "What changed ▸");
+    whatChanged.addEventListener("click", () => this.onWhatChanged?.());
     const parts = [
-      el("div", { class: "ok-line" }, `✓ ${r.name}.ko · ${(r.module.length / 1024).toFixed(1)} KB · patches ${r.objects.join(", ")}`),
+      el("div", { class: "ok-line" }, `✓ ${r.name}.ko · ${(r.module.length / 1024).toFixed(1)} KB · patches ${r.objects.join(", ")} `, this.onWhatChanged ? whatChanged : null),
       list("changed", r.changedFunctions.map((f) => `${f.name}()`)),
       list("new", r.newFunctions.map((f) => `${f}()`)),
       list("new data", r.newData),

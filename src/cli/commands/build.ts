@@ -3,8 +3,10 @@ import { buildPatch, loadKlpInputs, moduleNameFor, openCompiler, parseBuilderKin
 import { failureJson, formatFailure, formatStage, progressPrinter, formatSummary } from "../../node/klp/report.ts";
 import type { BuildOutput } from "../../common/klp/pipeline.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
+import { formatFirstChanged, recordingCompiler, whatChanged } from "../../common/disasm/index.ts";
+import { loadX86Decoder } from "../../node/disasm.ts";
 
-const HELP = `usage: klp build PATCH... -o OUT.ko [--builder vm|native] [--name NAME] [--no-replace] [--json]
+const HELP = `usage: klp build PATCH... -o OUT.ko [--builder vm|native] [--name NAME] [--no-replace] [--show-first-changed] [--json]
 
 Builds a livepatch module from unified diffs against the kernel's source
 (several PATCH files are concatenated into one patch): parse, apply, plan,
@@ -18,6 +20,10 @@ Options:
                         the same toolchain natively on this host (default)
   --no-replace          do not set klp_patch.replace (by default the module
                         atomically replaces every live patch loaded before it)
+  -f, --show-first-changed
+                        for each changed function, the first instruction that
+                        differs (disassembled, relocations by their targets)
+                        and the source line the patch changed in it
   --json                print {stages, changedFunctions, newFunctions, notes,
                         output} as JSON on stdout, or {error: {stage, kind,
                         code, message, detail, location}}
@@ -32,8 +38,8 @@ export const buildCommand: Command = {
   summary: "build a livepatch module from C diffs",
   help: HELP,
   async run(rawArgs) {
-    const args = rawArgs.map((a) => (a === "-o" ? "--output" : a));
-    const { options, positional } = parseOptions(args, { output: "string", name: "string", builder: "string", "no-replace": "boolean", json: "boolean" });
+    const args = rawArgs.map((a) => (a === "-o" ? "--output" : a === "-f" ? "--show-first-changed" : a));
+    const { options, positional } = parseOptions(args, { output: "string", name: "string", builder: "string", "no-replace": "boolean", json: "boolean", "show-first-changed": "boolean" });
     if (positional.length === 0) throw new CliUsageError("give at least one PATCH file");
     const output = options.output;
     if (typeof output !== "string") throw new CliUsageError("-o OUT.ko is required");
@@ -49,10 +55,12 @@ export const buildCommand: Command = {
 
     const { kbuild } = loadKlpInputs();
     const open = await openCompiler(builder, kbuild);
+    const showFirst = options["show-first-changed"] === true;
+    const recorded = recordingCompiler(open.compiler);
     let out: BuildOutput;
     try {
       if (!json) console.log(`building ${name} (${builder} builder)`);
-      out = await buildPatch({ diffText, name, replace: options["no-replace"] !== true, compiler: open.compiler, onStage: json ? undefined : (s) => console.log(formatStage(s)), onProgress: json ? undefined : progressPrinter((line) => console.log(line)) });
+      out = await buildPatch({ diffText, name, replace: options["no-replace"] !== true, compiler: recorded.compiler, onStage: json ? undefined : (s) => console.log(formatStage(s)), onProgress: json ? undefined : progressPrinter((line) => console.log(line)) });
     } catch (e) {
       if (json) console.log(JSON.stringify({ error: failureJson(e) }, null, 2));
       console.error(formatFailure("build", e));
@@ -61,11 +69,16 @@ export const buildCommand: Command = {
       await open.close();
     }
     writeFileSync(output, out.module);
+    const firstChanged = showFirst
+      ? whatChanged({ functions: out.changedFunctions, compiled: recorded.compiled, diffText, readPristine: loadKlpInputs().readPristine, decoder: await loadX86Decoder() })
+      : undefined;
     if (json) {
       const { module: _bytes, ...rest } = out;
-      console.log(JSON.stringify({ ...rest, output, bytes: out.module.length }, null, 2));
+      const first = firstChanged?.map(({ rows: _rows, ...f }) => f);
+      console.log(JSON.stringify({ ...rest, output, bytes: out.module.length, ...(first ? { firstChanged: first } : {}) }, null, 2));
     } else {
       console.log(formatSummary(out));
+      if (firstChanged) console.log(["first changed instructions:", ...formatFirstChanged(firstChanged)].join("\n"));
       console.log(`wrote ${output} (${out.module.length} bytes): patch ${out.name}, ${out.changedFunctions.length} function${out.changedFunctions.length === 1 ? "" : "s"} replaced`);
     }
     return 0;
