@@ -1,0 +1,75 @@
+// The import graph of the source tree, read from the files' import
+// statements (static, dynamic, and `new URL(…, import.meta.url)` for
+// workers), for the layer check. A regex reader, not a parser: it only has
+// to find the specifiers, and every one of ours sits at a statement start.
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, normalize, relative } from "node:path";
+
+export type Layer = "common" | "machine" | "browser" | "workers" | "node" | "cli";
+
+export interface ImportEdge {
+  /** Repo-relative path of the importing file. */
+  from: string;
+  /** The specifier as written. */
+  specifier: string;
+  /** Repo-relative path it resolves to, or the package name for a bare specifier. */
+  to: string;
+  line: number;
+}
+
+const ROOTS: Array<[string, Layer]> = [
+  ["src/common/", "common"],
+  ["src/machine/", "machine"],
+  ["src/browser/", "browser"],
+  ["workers/", "workers"],
+  ["src/node/", "node"],
+  ["src/cli/", "cli"],
+];
+
+export function layerOf(path: string): Layer | undefined {
+  return ROOTS.find(([prefix]) => path.startsWith(prefix))?.[1];
+}
+
+const PATTERNS = [
+  /^[ \t]*(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])([^'"]+)\1/gm,
+  /^[ \t]*import\s*(['"])([^'"]+)\1/gm,
+  /\bimport\(\s*(['"])([^'"]+)\1\s*\)/g,
+  /\bnew URL\(\s*(['"])([^'"]+)\1\s*,\s*import\.meta\.url/g,
+];
+
+/** The import edges of one file's text; `from` is its repo-relative path. */
+export function importsOf(from: string, text: string): ImportEdge[] {
+  const edges: ImportEdge[] = [];
+  for (const pattern of PATTERNS) {
+    for (const m of text.matchAll(pattern)) {
+      const specifier = m[2] ?? "";
+      const line = text.slice(0, m.index).split("\n").length;
+      const to = specifier.startsWith(".") ? normalize(join(dirname(from), specifier)) : packageName(specifier);
+      edges.push({ from, specifier, to, line });
+    }
+  }
+  return edges;
+}
+
+function packageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : (parts[0] ?? specifier);
+}
+
+/** Every .ts file under the layered roots, repo-relative. */
+export function sourceFiles(repo: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(join(repo, dir), { withFileTypes: true })) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(path);
+      else if (/\.ts$/.test(e.name)) out.push(path);
+    }
+  };
+  for (const [prefix] of ROOTS) walk(prefix.replace(/\/$/, ""));
+  return out.sort();
+}
+
+export function importGraph(repo: string): ImportEdge[] {
+  return sourceFiles(repo).flatMap((f) => importsOf(relative(repo, join(repo, f)), readFileSync(join(repo, f), "utf8")));
+}
