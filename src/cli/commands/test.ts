@@ -22,7 +22,7 @@ Prints one line per test (PASS/FAIL and the reason), then 'N passed, N
 failed'; exits 1 when any test failed.
 
 Options:
-  -j N                 run N targets at once (default 1; each takes ~200 MB)
+  -j N                 run N targets at once (default 1; each is a 128 MB guest)
   --junit FILE         also write the results as JUnit XML, for CI
   --builder vm|native  compile in the build-host VM or natively (default)
   --timeout SECONDS    per load or unload transition (default 60)`;
