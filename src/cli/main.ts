@@ -4,9 +4,10 @@ import { buildCommand } from "./commands/build.ts";
 import { applyCommand } from "./commands/apply.ts";
 import { inspectCommand } from "./commands/inspect.ts";
 import { testCommand } from "./commands/test.ts";
+import { modelsCommand } from "./commands/models.ts";
 import { CliUsageError, type Command } from "./command.ts";
 
-const COMMANDS: Command[] = [bootCommand, buildCommand, applyCommand, testCommand, inspectCommand, benchCommand];
+const COMMANDS: Command[] = [bootCommand, buildCommand, applyCommand, modelsCommand, testCommand, inspectCommand, benchCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

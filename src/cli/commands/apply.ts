@@ -4,10 +4,13 @@ import { TARGET } from "../../common/machine/profiles.ts";
 import type { BuildOutput, StageTiming } from "../../common/klp/pipeline.ts";
 import { buildPatch, describeBlocking, loadKlpInputs, loadLivepatch, moduleNameFor, openCompiler, parseBuilderKind, TargetCrashError, unlessCrashed, type LoadOptions } from "../../node/klp/index.ts";
 import type { LivepatchTask } from "../../common/livepatch/state.ts";
+import { CONSISTENCY_MODELS, isConsistencyModel, type TransitionReport } from "../../common/livepatch/record.ts";
+import { describeTransition } from "../../common/livepatch/describe.ts";
+import { KlpLoadError } from "../../node/klp/load.ts";
 import { failureJson, formatFailure, formatStage, progressPrinter, formatSummary } from "../../node/klp/report.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
 
-const HELP = `usage: klp apply PATCH... [--exec CMD] [--json] [--builder vm|native] [--no-replace]
+const HELP = `usage: klp apply PATCH... [--exec CMD] [--json] [--builder wasm|vm|native] [--model MODEL] [--no-replace]
 
 Resumes the target from its snapshot, builds a livepatch module from each
 PATCH (a unified diff against the kernel's source), loads them in order with
@@ -17,14 +20,21 @@ stalls), then runs CMD in the target and prints its output.
 Options:
   --exec CMD            run CMD in the target once every patch is live; the exit
                         status is CMD's
-  --builder vm|native   compile in the build-host VM or natively (default)
+  --builder wasm|vm|native
+                        compile with the WebAssembly GCC (what the page does),
+                        in the build-host VM, or natively (default)
+  --model MODEL         the consistency model of the transition: hybrid
+                        (upstream, default), lazy (kGraft), stop-machine
+                        (kpatch/Ksplice) or immediate (upstream 4.0); --json
+                        then adds the kernel's record of each transition
   --no-replace          load each patch alongside the earlier ones instead of
                         atomically replacing them
   --stall SECONDS       report blocking tasks after this long (default 5)
   --timeout SECONDS     give up on a transition after this long (default 60);
                         exits 1 naming the tasks that block it, with stacks
   --json                print {stages, changedFunctions, newFunctions,
-                        transitionMs, exec:{stdout, exitCode}, patches} on stdout
+                        transitionMs, transition, exec:{stdout, exitCode},
+                        patches} on stdout
 
 Progress goes to stderr; CMD's output to stdout.`;
 
@@ -34,7 +44,7 @@ export const applyCommand: Command = {
   summary: "build patches and load them into the running target",
   help: HELP,
   async run(args) {
-    const { options, positional } = parseOptions(args, { exec: "string", builder: "string", "no-replace": "boolean", stall: "string", timeout: "string", json: "boolean" });
+    const { options, positional } = parseOptions(args, { exec: "string", builder: "string", "no-replace": "boolean", stall: "string", timeout: "string", json: "boolean", model: "string" });
     if (positional.length === 0) throw new CliUsageError("give at least one PATCH file");
     let builder;
     try {
@@ -47,6 +57,8 @@ export const applyCommand: Command = {
     const timeoutMs = options.timeout === undefined ? 60_000 : Number(options.timeout) * 1000;
     if (!(timeoutMs > 0)) throw new CliUsageError("--timeout needs a positive number of seconds");
     const json = options.json === true;
+    const model = options.model;
+    if (model !== undefined && !isConsistencyModel(model)) throw new CliUsageError(`--model must be one of ${CONSISTENCY_MODELS.join(", ")}, not '${String(model)}'`);
     const exec = typeof options.exec === "string" ? options.exec : undefined;
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -61,7 +73,7 @@ export const applyCommand: Command = {
     target.catch(() => undefined);
     const { kbuild } = loadKlpInputs();
     let booted: BootedMachine | undefined;
-    const report: { name: string; stages: StageTiming[]; changedFunctions: BuildOutput["changedFunctions"]; newFunctions: string[]; transitionMs: number }[] = [];
+    const report: { name: string; stages: StageTiming[]; changedFunctions: BuildOutput["changedFunctions"]; newFunctions: string[]; transitionMs: number; transition?: TransitionReport }[] = [];
     try {
       const open = await openCompiler(builder, kbuild);
       const built: BuildOutput[] = [];
@@ -77,17 +89,18 @@ export const applyCommand: Command = {
       booted = await target;
       for (const out of built) {
         log(`loading ${out.name}`);
-        const { transitionMs } = await unlessCrashed(
+        const { transitionMs, transition } = await unlessCrashed(
           booted.machine,
           loadLivepatch(booted.machine, out.name, out.module, {
+            model,
             stallMs,
             timeoutMs,
             onStall: (tasks) => log(`  transition of ${out.name} stalled; blocking tasks:\n${describeBlocking(tasks)}`),
             forceUnsafe: forceUnsafeOf(out, (tasks) => log(`  forced: the tasks blocking ${out.name} hold only KPATCH_FORCE_UNSAFE functions (${tasks.map((t) => t.pid).join(", ")}); the module stays loaded until reboot`)),
           }),
         );
-        log(`  transition  ${transitionMs} ms`);
-        report.push({ name: out.name, stages: out.stages, changedFunctions: out.changedFunctions, newFunctions: out.newFunctions, transitionMs });
+        log(`  transition  ${transitionMs} ms${transition ? ` (${describeTransition(transition)})` : ""}`);
+        report.push({ name: out.name, stages: out.stages, changedFunctions: out.changedFunctions, newFunctions: out.newFunctions, transitionMs, ...(transition ? { transition } : {}) });
       }
       const result = exec === undefined ? undefined : await unlessCrashed(booted.machine, booted.machine.control.exec(exec, { timeoutMs: 120_000 }));
       // A command may survive an oops (the kernel kills only the task that hit it): still a failure.
@@ -106,6 +119,7 @@ export const applyCommand: Command = {
               changedFunctions: report.flatMap((r) => r.changedFunctions),
               newFunctions: report.flatMap((r) => r.newFunctions),
               transitionMs: report.reduce((sum, r) => sum + r.transitionMs, 0),
+              ...(model ? { transition: report.at(-1)?.transition ?? null } : {}),
               exec: result ? { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode } : null,
               patches: report,
             },
@@ -119,7 +133,10 @@ export const applyCommand: Command = {
       }
       return result?.exitCode ?? 0;
     } catch (e) {
-      if (json) console.log(JSON.stringify({ error: failureJson(e), patches: report }, null, 2));
+      if (json) {
+        const transition = e instanceof KlpLoadError ? e.transition : undefined;
+        console.log(JSON.stringify({ error: failureJson(e), patches: report, ...(transition ? { transition } : {}) }, null, 2));
+      }
       console.error(formatFailure("apply", e));
       return 1;
     } finally {

@@ -1,0 +1,101 @@
+// One road, run: a fresh target, a workload started first (a task sleeping
+// in a patched function, say), the module loaded under one consistency
+// model, the transition followed until the kernel ends it (or we stop
+// waiting), recorded, and undone. `klp models` and the page's "Three roads"
+// lab both run this.
+import type { Guest } from "../machine/guest.ts";
+import { parseTransitionRecord, transitionRunning, type ConsistencyModel, type TransitionReport } from "./record.ts";
+import { revertLivepatch } from "./revert.ts";
+
+export interface RoadTarget extends Guest {
+  /** A fresh target (resumed from its snapshot): each road starts from the same machine. */
+  reset(): Promise<void>;
+}
+
+export interface RoadRun {
+  /** The module's name (also its file name and its /sys/kernel/livepatch directory). */
+  name: string;
+  module: Uint8Array;
+  model: ConsistencyModel;
+  /** Started in the background before the module is loaded (e.g. `sleep 40`). */
+  workload?: string;
+  /** Stop waiting after this long (default 40 s): the outcome is then `timeout`. */
+  timeoutMs?: number;
+  pollMs?: number;
+  /** Each record read while the transition runs, for a live timeline. */
+  onRecord?: (report: TransitionReport) => void;
+  /** Undo the patch afterwards (default true): disable it, wait, rmmod. */
+  revert?: boolean;
+}
+
+export class RoadError extends Error {
+  override readonly name = "RoadError";
+  constructor(
+    message: string,
+    readonly detail = "",
+  ) {
+    super(message);
+  }
+}
+
+const RECORD = "/sys/kernel/livepatch/record";
+
+/** The shell words of a workload that must outlive the agent's command and hold none of its pipes. */
+export function backgrounded(workload: string): string {
+  return `( ${workload} ) </dev/null >/dev/null 2>&1 &`;
+}
+
+export async function runRoad(target: RoadTarget, run: RoadRun): Promise<TransitionReport> {
+  await target.reset();
+  const sys = await target.exec(`[ -e ${RECORD} ] && echo ${run.model} > /sys/kernel/livepatch/model`);
+  if (sys.exitCode !== 0) {
+    throw new RoadError(
+      `this target's kernel cannot choose a consistency model (no ${RECORD})`,
+      "The images predate the consistency-models kernel patch: rebuild them with `npm run images`.",
+    );
+  }
+  if (run.workload) {
+    await target.exec(backgrounded(run.workload));
+    // Let the workload reach the place it sleeps in before the patch arrives.
+    await target.exec("sleep 1");
+  }
+  await target.putFile(`${run.name}.ko`, run.module);
+  const ins = await target.exec(`insmod /host/${run.name}.ko`);
+  if (ins.exitCode !== 0) {
+    const log = await target.exec("dmesg | tail -n 8");
+    throw new RoadError(`insmod ${run.name}.ko failed: ${(ins.stderr || ins.stdout).trim()}`, log.stdout.trim());
+  }
+  const timeoutMs = run.timeoutMs ?? 40_000;
+  const pollMs = run.pollMs ?? 250;
+  const t0 = performance.now();
+  let report: TransitionReport;
+  for (;;) {
+    const text = (await target.exec(`cat ${RECORD}`)).stdout;
+    const running = transitionRunning(text);
+    const timedOut = running && performance.now() - t0 > timeoutMs;
+    report = parseTransitionRecord(text, timedOut);
+    run.onRecord?.(report);
+    if (!running || timedOut) break;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+  if (run.revert ?? true) await undo(target, run.name, report);
+  return report;
+}
+
+/** Back to the unpatched kernel: an aborted patch is already disabled (and freed) and only needs rmmod. */
+async function undo(target: Guest, name: string, report: TransitionReport): Promise<void> {
+  if (report.outcome === "timeout") {
+    // Still mid-transition: reversing it is the kernel's own way back.
+    await target.exec(`echo 0 > /sys/kernel/livepatch/${name}/enabled`);
+  }
+  if (report.outcome === "aborted") {
+    for (let i = 0; i < 40; i++) {
+      const gone = await target.exec(`[ -d /sys/kernel/livepatch/${name} ] || echo gone`);
+      if (gone.stdout.trim() === "gone") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await target.exec(`rmmod ${name}`);
+    return;
+  }
+  await revertLivepatch((c) => target.exec(c), name, 60_000, 250);
+}
