@@ -5,7 +5,8 @@
 // codes" table is made from this list: keep the two in step.
 
 /** The pipeline's stages, in order. */
-export type BuildStage = "parse" | "apply" | "plan" | "compile" | "diff" | "assemble";
+/** `run-pre` runs after them, before a module is loaded: Ksplice's check of the baseline against the running kernel. */
+export type BuildStage = "parse" | "apply" | "plan" | "compile" | "diff" | "assemble" | "run-pre";
 
 /**
  * - `refused`: a well-formed patch that cannot be live patched (the reason says why, and what to do instead);
@@ -63,6 +64,7 @@ export const ERROR_CODES = {
   "constant-in-data": { kind: "refused", stages: ["diff"], means: "a changed read-only constant is referred to only by data (a table), which would keep pointing at the old copy", fix: "change the functions that use the value instead" },
   "inlined-only": { kind: "refused", stages: ["diff"], means: "changed code ftrace cannot redirect (inlined, `notrace`, a `.cold` part) and no caller in the file can be patched in its place", fix: "make the change in a traceable function, or make its callers reach it by direct calls" },
   "unsupported-section": { kind: "refused", stages: ["diff"], means: "a changed function has an entry in a kernel table this tool cannot carry into a module", fix: "avoid the construct that creates the entry in the changed function" },
+  "bad-kpatch-mark": { kind: "malformed", stages: ["diff"], means: "a KPATCH_IGNORE_FUNCTION, KPATCH_FORCE_UNSAFE or KPATCH_IGNORE_SECTION names no function (or section) of its file", fix: "name a function defined in the same file, or a section as the compiler writes it" },
   "new-code-unreached": { kind: "no-change", stages: ["diff"], means: "the patch only adds functions that no existing function calls", fix: "call the new code from a function the patch changes" },
   "malformed-object": { kind: "internal", stages: ["diff"], means: "a compiled object is not a valid ELF relocatable (or lacks what the differ needs)" },
   // assemble
@@ -74,6 +76,10 @@ export const ERROR_CODES = {
   "bad-callback": { kind: "refused", stages: ["assemble"], means: "a callback macro does not point to a function of the patch" },
   "alternative-unexported": { kind: "refused", stages: ["assemble"], means: "a CPU-feature alternative in changed code refers to an unexported symbol, which livepatch cannot relocate in time", fix: "avoid the alternative (or the call) in the changed function" },
   "layout-missing": { kind: "internal", stages: ["assemble"], means: "the images' measured struct layouts lack a field this patch needs", fix: "rebuild the images (`npm run images`)" },
+  // run-pre (Ksplice's run-pre matching, before load)
+  "run-pre-mismatch": { kind: "refused", stages: ["run-pre"], means: "a function the patch replaces differs in the running kernel from the source the patch was built from (the function, offset and bytes are in the detail)", fix: "build the patch against the kernel that runs (the same source, configuration and compiler), or boot the kernel the tree builds" },
+  "run-pre-not-found": { kind: "malformed", stages: ["run-pre"], means: "a function to check is not in the baseline object, or not in vmlinux's symbol table", fix: "name the function as the object's symbol table does (`foo.constprop.0`); an inlined function has no code of its own to check" },
+  "run-pre-ambiguous": { kind: "refused", stages: ["run-pre"], means: "a function to check matches several vmlinux symbols and the object's other statics do not tell which" },
   // any stage
   internal: { kind: "internal", stages: ["parse", "apply", "plan", "compile", "diff", "assemble"], means: "one of the playground's own invariants failed: a bug in the playground", fix: "report it, with the patch" },
 } as const satisfies Record<string, ErrorCodeInfo>;

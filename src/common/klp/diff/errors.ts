@@ -25,6 +25,7 @@ const REASONS: Record<KlpDiffCode, KlpDiffReason> = {
   "inlined-only": "notrace",
   "unsupported-section": "unsupported-section",
   "malformed-object": "malformed",
+  "bad-kpatch-mark": "malformed",
   internal: "internal",
 };
 

@@ -29,7 +29,7 @@ export function readMarks(model: ObjectModel): Marks {
     (section(name)?.relocations ?? []).map((r) => {
       const ref = resolveReference(r);
       if (ref.kind !== "symbol" || ref.symbol.type !== STT_FUNC || !ref.symbol.section) {
-        throw new KlpDiffError("malformed-object", `${macro}() must name a function defined in this file (found an entry in ${name} that points elsewhere)`, { section: name });
+        throw new KlpDiffError("bad-kpatch-mark", `${macro}() must name a function defined in this file (found an entry in ${name} that points elsewhere)`, { section: name });
       }
       return ref.symbol;
     });
