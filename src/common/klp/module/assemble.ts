@@ -83,22 +83,50 @@ interface Part {
   placed: Map<number, Mapped>;
 }
 
+/** A global one of the objects defines: another object's reference to it links here. */
+interface DefinedGlobal {
+  symbol: number;
+  file: string;
+  weak: boolean;
+}
+
+type PatchedFunctions = AssembledModule["functions"];
+
+/** The module, in the order kpatch's create-klp-module builds one. */
 export function assembleModule(input: AssembleInput): AssembledModule {
   const { diffs, layout, vmlinux, exported } = input;
-  const limit = layout.module.name_len - 1;
-  if (!/^[A-Za-z0-9_]+$/.test(input.name) || input.name.length > limit) {
-    throw new KlpModuleError("bad-module-name", `module name ${JSON.stringify(input.name)} must be letters, digits and _ (at most ${limit}): it becomes /sys/kernel/livepatch/<name>`);
-  }
+  checkModuleName(input.name, layout);
   if (diffs.length === 0) throw new KlpModuleError("internal", "nothing to assemble: no changed object");
   const b = new ElfBuilder();
-  const parts: Part[] = diffs.map((diff) => {
-    const symtabIndex = findSectionByType(diff.elf, SHT_SYMTAB);
-    return { diff, src: diff.elf, symtabIndex, symbols: readSymbols(diff.elf, symtabIndex), sections: new Map(), placed: new Map() };
-  });
+  const parts = diffs.map(openPart);
+  mergeSections(b, parts);
+  const globals = placeDefinedSymbols(b, parts);
+  const { references, livepatchSymbols } = resolveReferences(b, parts, globals, vmlinux, exported);
+  copyRelocations(b, parts, livepatchSymbols);
+  const { functions, funcs } = patchedFunctions(parts, vmlinux);
+  addPatchStructures(b, input, funcs, callbacksOf(parts, layout), functions);
+  const elf = b.build(parts[0]!.src.header);
+  return { bytes: writeElf32(elf, { rebuildShstrtab: true }), elf, functions, references };
+}
 
-  // Phase 1, sections. Same-named sections of several objects become one:
-  // the kernel finds its tables (__bug_table, __ex_table, .altinstructions,
-  // __mcount_loc, ...) by name and would read only one of two.
+function checkModuleName(name: string, layout: KlpLayout): void {
+  const limit = layout.module.name_len - 1;
+  if (!/^[A-Za-z0-9_]+$/.test(name) || name.length > limit) {
+    throw new KlpModuleError("bad-module-name", `module name ${JSON.stringify(name)} must be letters, digits and _ (at most ${limit}): it becomes /sys/kernel/livepatch/<name>`);
+  }
+}
+
+function openPart(diff: ObjectDiff): Part {
+  const symtabIndex = findSectionByType(diff.elf, SHT_SYMTAB);
+  return { diff, src: diff.elf, symtabIndex, symbols: readSymbols(diff.elf, symtabIndex), sections: new Map(), placed: new Map() };
+}
+
+/**
+ * Sections. Same-named sections of several objects become one: the kernel
+ * finds its tables (__bug_table, __ex_table, .altinstructions,
+ * __mcount_loc, ...) by name and would read only one of two.
+ */
+function mergeSections(b: ElfBuilder, parts: readonly Part[]): void {
   const byName = new Map<string, number>();
   for (const part of parts) {
     part.src.sections.forEach((s, i) => {
@@ -114,12 +142,16 @@ export function assembleModule(input: AssembleInput): AssembledModule {
       part.sections.set(i, { index, base: 0 });
     });
   }
+}
 
-  // Phase 2, defined symbols. Included code is private to the patch: local,
-  // so it can never clash with, or be mistaken for, the vmlinux symbol it
-  // replaces. Globals are remembered so another object's reference to a
-  // new function or variable links to it.
-  const definedGlobals = new Map<string, { symbol: number; file: string; weak: boolean }>();
+/**
+ * Defined symbols. Included code is private to the patch: local, so it can
+ * never clash with, or be mistaken for, the vmlinux symbol it replaces.
+ * Globals are returned so another object's reference to a new function or
+ * variable links to it.
+ */
+function placeDefinedSymbols(b: ElfBuilder, parts: readonly Part[]): Map<string, DefinedGlobal> {
+  const definedGlobals = new Map<string, DefinedGlobal>();
   for (const part of parts) {
     for (const s of part.symbols) {
       if (s.index === 0 || s.shndx === SHN_UNDEF) continue;
@@ -144,14 +176,34 @@ export function assembleModule(input: AssembleInput): AssembledModule {
       if (!twin || twin.weak) definedGlobals.set(s.name, { symbol, file: part.diff.file, weak: s.bind === STB_WEAK });
     }
   }
+  return definedGlobals;
+}
 
-  // Phase 3, references. To a global another object of the patch defines:
-  // that definition. Exported: undefined, for the module loader. The rest:
-  // livepatch symbols with their kallsyms position, resolved when the patch
-  // is enabled. One module symbol per target, whichever object refers to it.
+/**
+ * References. To a global another object of the patch defines: that
+ * definition. Exported: undefined, for the module loader. The rest:
+ * livepatch symbols with their kallsyms position, resolved when the patch is
+ * enabled. One module symbol per target, whichever object refers to it.
+ */
+function resolveReferences(
+  b: ElfBuilder,
+  parts: readonly Part[],
+  definedGlobals: ReadonlyMap<string, DefinedGlobal>,
+  vmlinux: VmlinuxSymbols,
+  exported: ReadonlySet<string>,
+): { references: ResolvedReference[]; livepatchSymbols: Set<number> } {
   const references: ResolvedReference[] = [];
   const livepatchSymbols = new Set<number>();
   const externalSymbols = new Map<string, number>();
+  const external = (key: string, add: () => number, how: ResolvedReference["how"], sympos: number, name = key): number => {
+    let at = externalSymbols.get(key);
+    if (at === undefined) {
+      at = add();
+      externalSymbols.set(key, at);
+      references.push({ name, how, sympos });
+    }
+    return at;
+  };
   for (const part of parts) {
     const externals = new Map(part.diff.externals.map((e) => [e.index, e]));
     for (const s of part.symbols) {
@@ -174,17 +226,11 @@ export function assembleModule(input: AssembleInput): AssembledModule {
       part.placed.set(s.index, { symbol, shift: 0 });
     }
   }
-  function external(key: string, add: () => number, how: ResolvedReference["how"], sympos: number, name = key): number {
-    let at = externalSymbols.get(key);
-    if (at === undefined) {
-      at = add();
-      externalSymbols.set(key, at);
-      references.push({ name, how, sympos });
-    }
-    return at;
-  }
+  return { references, livepatchSymbols };
+}
 
-  // Phase 4, relocations: against livepatch symbols -> .klp.rela (RELA), others REL.
+/** Relocations: against livepatch symbols -> .klp.rela (RELA), others REL. */
+function copyRelocations(b: ElfBuilder, parts: readonly Part[], livepatchSymbols: ReadonlySet<number>): void {
   for (const part of parts) {
     const { src } = part;
     src.sections.forEach((rel) => {
@@ -199,8 +245,8 @@ export function assembleModule(input: AssembleInput): AssembledModule {
         // Replacement code is copied into the function by apply_alternatives()
         // when the module loads, before the livepatch core resolves .klp.rela
         // entries: a livepatch relocation there would be copied unresolved.
-        if (livepatch && src.sections[rel.info].name === ".altinstr_replacement") {
-          const name = b.symbols[m.symbol].name;
+        if (livepatch && src.sections[rel.info]!.name === ".altinstr_replacement") {
+          const name = b.symbols[m.symbol]!.name;
           throw new KlpModuleError(
             "alternative-unexported",
             `a CPU-feature alternative in the patched code refers to ${name.replace(/^\.klp\.sym\.vmlinux\.(.*),\d+$/, "`$1`")}, which vmlinux does not export; ` +
@@ -212,9 +258,11 @@ export function assembleModule(input: AssembleInput): AssembledModule {
       }
     });
   }
+}
 
-  // The patched functions: klp_func entries, all under the vmlinux klp_object.
-  const functions: AssembledModule["functions"] = [];
+/** The patched functions: klp_func entries, all under the vmlinux klp_object. */
+function patchedFunctions(parts: readonly Part[], vmlinux: VmlinuxSymbols): { functions: PatchedFunctions; funcs: PatchedFunction[] } {
+  const functions: PatchedFunctions = [];
   const funcs: PatchedFunction[] = [];
   const patchedBy = new Map<string, string>();
   for (const [from, part] of parts.entries()) {
@@ -231,17 +279,19 @@ export function assembleModule(input: AssembleInput): AssembledModule {
       funcs.push({ oldName: f.name, old_sympos: where.sympos, newFunc });
     }
   }
+  return { functions, funcs };
+}
 
+/** struct module, klp_patch/klp_object/klp_func, the module's init/exit and .modinfo. */
+function addPatchStructures(b: ElfBuilder, input: AssembleInput, funcs: readonly PatchedFunction[], callbacks: Callback[], functions: PatchedFunctions): void {
+  const { layout } = input;
   const mod = addThisModule(b, layout, input.name);
-  const patch = addKlpStructures(b, layout, funcs, mod.symbol, input.replace === true, callbacksOf(parts, layout));
+  const patch = addKlpStructures(b, layout, [...funcs], mod.symbol, input.replace === true, callbacks);
   const { init, exit } = addInitExit(b, patch);
   setModuleInitExit(b, layout, mod.section, init, exit);
   // KPATCH_FORCE_UNSAFE has no place in klp_func: recorded for the loader (and `modinfo`) to read.
   const forced = functions.filter((f) => f.forceUnsafe).map((f) => f.name);
   addModinfo(b, { license: "GPL", livepatch: "Y", name: input.name, vermagic: layout.vermagic, ...(forced.length ? { klp_force_unsafe: forced.join(",") } : {}) });
-
-  const elf = b.build(parts[0]!.src.header);
-  return { bytes: writeElf32(elf, { rebuildShstrtab: true }), elf, functions, references };
 }
 
 /**
