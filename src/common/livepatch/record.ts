@@ -44,6 +44,10 @@ export interface TransitionReport {
   /** Start to end (or to the moment of reading, while it runs). */
   ms: number;
   stopped: { count: number; totalUs: number; maxUs: number };
+  /** Each stop-machine window: when it began (since the start) and how long every CPU stood still. */
+  stops: { atMs: number; us: number }[];
+  /** When fake signals went out (since the start). */
+  signalsAtMs: number[];
   attempts: number;
   reversed: number;
   signals: number;
@@ -89,6 +93,8 @@ export function parseTransitionRecord(text: string, timedOut = false): Transitio
     outcome: "none",
     ms: 0,
     stopped: { count: 0, totalUs: 0, maxUs: 0 },
+    stops: [],
+    signalsAtMs: [],
     attempts: 0,
     reversed: 0,
     signals: 0,
@@ -121,6 +127,11 @@ export function parseTransitionRecord(text: string, timedOut = false): Transitio
         report.blocked.push(entry);
       } else report.pending.push(entry);
       frames = entry.stack;
+    } else if (key === "stop") {
+      const f = fields(rest);
+      report.stops.push({ atMs: num(f, "at_us", line) / 1000, us: num(f, "us", line) });
+    } else if (key === "signal") {
+      report.signalsAtMs.push(num(fields(rest), "at_us", line) / 1000);
     } else if (key === "stops") {
       const f = fields(rest);
       report.stopped = { count: num(f, "count", line), totalUs: num(f, "total_us", line), maxUs: num(f, "max_us", line) };

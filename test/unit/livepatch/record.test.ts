@@ -13,6 +13,8 @@ attempts 6
 reversed 1
 signals 0
 stops count=5 total_us=410 max_us=120
+stop at_us=20 us=120
+stop at_us=1000300 us=70
 blocked attempt=1 pid=40 func=do_nanosleep comm=sleep
  frame hrtimer_nanosleep+0x5a/0xc0
  frame __ia32_sys_nanosleep_time32+0x44/0x60
@@ -36,6 +38,7 @@ switch pid=1 at_us=12 via=stack-check comm=init
 switch pid=33 at_us=40500 via=user-return comm=klp-agent
 switch pid=0 at_us=41000 via=idle comm=swapper
 switch pid=77 at_us=90000 via=signal comm=my worker
+signal at_us=80000
 pending pid=40 comm=sleep
  frame hrtimer_nanosleep+0x5a/0xc0
 `;
@@ -48,6 +51,7 @@ describe("the kernel's transition record", () => {
     expect(r.target).toBe("unpatched");
     expect(r.ms).toBeCloseTo(4012.35, 1);
     expect(r.stopped).toEqual({ count: 5, totalUs: 410, maxUs: 120 });
+    expect(r.stops).toEqual([{ atMs: 0.02, us: 120 }, { atMs: 1000.3, us: 70 }]);
     expect(r.attempts).toBe(6);
     expect(r.reversed).toBe(1);
     expect(r.blocked).toHaveLength(2);
@@ -62,6 +66,7 @@ describe("the kernel's transition record", () => {
     expect(r.ms).toBe(500);
     expect(r.switched.map((s) => s.via)).toEqual(["stack-check", "user-return", "idle", "signal"]);
     expect(r.switched[3]).toEqual({ pid: 77, comm: "my worker", via: "signal", atMs: 90 });
+    expect(r.signalsAtMs).toEqual([80]);
     expect(r.pending).toEqual([{ pid: 40, comm: "sleep", stack: ["hrtimer_nanosleep+0x5a/0xc0"] }]);
   });
 
