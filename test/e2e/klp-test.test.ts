@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_DIR } from "../../src/node/images/store.ts";
+import { makeDiff } from "../../src/common/patch/index.ts";
+import { loadKlpInputs } from "../../src/node/klp/index.ts";
 
 const EXAMPLES = join(REPO_DIR, "examples/kpatch-tests");
 
@@ -38,6 +40,31 @@ describe("klp apply with their macros", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("(klp callbacks ran)");
     expect(r.stdout.trim().split("\n").pop()).toBe("1");
+  }, 300_000);
+});
+
+/** A patch whose only change to fs/proc/cmdline.c is a kpatch pre-patch callback. */
+function callbacksOnlyPatch(): string {
+  const path = "fs/proc/cmdline.c";
+  const old = loadKlpInputs().readPristine(path)!;
+  const text = old.replace(
+    "static int __init proc_cmdline_init(void)",
+    '#include "kpatch-macros.h"\n\nstatic int klp_pre(patch_object *obj)\n{\n\tpr_info("callbacks-only: pre-patch\\n");\n\treturn 0;\n}\nKPATCH_PRE_PATCH_CALLBACK(klp_pre);\n\nstatic int __init proc_cmdline_init(void)',
+  );
+  return makeDiff(path, old, text);
+}
+
+describe("callbacks are a change", () => {
+  it("a patch that only adds callbacks builds and runs them; in a patch of two files they are not dropped", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "klp-callbacks-"));
+    writeFileSync(join(dir, "only.patch"), callbacksOnlyPatch());
+    const only = await klp(["apply", join(dir, "only.patch"), "--exec", "dmesg | grep -c 'callbacks-only: pre-patch'"]);
+    expect(only.code, only.stderr).toBe(0);
+    expect(only.stdout.trim()).toBe("1");
+    writeFileSync(join(dir, "two.patch"), `${callbacksOnlyPatch()}${readFileSync(join(EXAMPLES, "uname-syscall.patch"), "utf8")}`);
+    const two = await klp(["apply", join(dir, "two.patch"), "--exec", "uname -s; dmesg | grep -c 'callbacks-only: pre-patch'"]);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout.trim().split("\n")).toEqual(["Linux.kpatch", "1"]);
   }, 300_000);
 });
 

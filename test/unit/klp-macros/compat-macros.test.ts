@@ -173,3 +173,15 @@ it("modules built with the macros parse", async () => {
   const { module } = await build("fs/proc/cmdline.o", cmdline("#include <linux/kpatch-macros.h>", '\tseq_puts(m, " ");\n'));
   expect(parseElf32(module.bytes).sections.length).toBeGreaterThan(5);
 });
+
+describe("a file whose only change adds callbacks", () => {
+  it("is a change: the module carries the callbacks and no klp_func", async () => {
+    const callbacks = "static int klp_pre(patch_object *obj) { return 0; }\nKPATCH_PRE_PATCH_CALLBACK(klp_pre);";
+    const { diff, module } = await build("fs/proc/cmdline.o", [{ before: "static int __init proc_cmdline_init(void)", after: `#include <linux/kpatch-macros.h>\n${callbacks}\nstatic int __init proc_cmdline_init(void)` }]);
+    expect(diff.changedFunctions).toEqual([]);
+    expect(module.functions).toEqual([]);
+    const objs = module.elf.sections.findIndex((s) => s.name === ".data.klp_objects");
+    const rel = module.elf.sections.find((s) => s.name === ".rel.data.klp_objects")!;
+    expect(readRelocations(rel, module.elf.sections[objs]).map((r) => r.offset)).toContain(layout.klp_object.callbacks! + layout.klp_callbacks!.pre_patch);
+  });
+});

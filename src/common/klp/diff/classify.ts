@@ -13,6 +13,7 @@ import type { ObjectModel, ObjSection, ObjSymbol } from "./model.ts";
 import { isPcRelative, resolveReference } from "./references.ts";
 import { COMPANION_SECTIONS, isIgnoredReferrer, specialSections } from "./special.ts";
 import { isMarkedAway, type Marks } from "./marks.ts";
+import { KPATCH_CALLBACKS } from "../kpatch-macros.ts";
 import type { ChangedFunction, DiffTrace, IncludedSymbol } from "./types.ts";
 
 export interface Classification {
@@ -290,6 +291,8 @@ function redirect(
 /** Pass 4: kpatch's "no changed functions found": nothing redirected means nothing the running kernel would execute. */
 function requireReachableChange(patchedFns: ReadonlyMap<ObjSymbol, ChangedFunction>, carried: ReadonlyMap<ObjSymbol, IncludedSymbol>): void {
   if (patchedFns.size > 0) return;
+  // Callbacks are a change (kpatch builds such a patch): the livepatch core runs them.
+  if ([...carried.keys()].some((s) => Object.hasOwn(KPATCH_CALLBACKS, s.name))) return;
   const added = [...carried.values()].filter((c) => c.kind === "new-function");
   if (added.length === 0) {
     throw new KlpDiffError(
