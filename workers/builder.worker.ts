@@ -7,20 +7,14 @@ import { Machine } from "../src/machine/machine.ts";
 import { BuildHost } from "../src/common/compile/build-host.ts";
 import { BUILDER } from "../src/common/machine/profiles.ts";
 import { machineConfigFrom } from "../src/common/machine/config.ts";
-import type { KbuildIndex } from "../src/common/kbuild/index-format.ts";
-import { parseKlpLayout, parseModuleSymvers, parseVmlinuxSymbols, type KlpLayout, type VmlinuxSymbols } from "../src/common/klp/module/index.ts";
-import { buildLivepatch, KlpBuildError, objectsToCompile, type BuildErrorData, type BuildOutput, type BuildProgress, type StageTiming } from "../src/common/klp/pipeline.ts";
-import { parseDiff } from "../src/common/patch/index.ts";
+import { parseKlpInputs, type KlpInputs } from "../src/common/klp/inputs.ts";
+import { buildLivepatch, KlpBuildError, objectsToCompile, type BuildErrorData, type BuildOutput, type BuildProgress, type ReadPristine, type StageTiming } from "../src/common/klp/pipeline.ts";
 import { fetchArtifact, fetchManifest, type Progress } from "../src/browser/images.ts";
 import { recordingCompiler, whatChanged, type CompiledPair, type FunctionMachineDiff } from "../src/common/disasm/index.ts";
 import { loadX86Decoder } from "../src/browser/disasm.ts";
 
-interface Inputs {
+interface Inputs extends KlpInputs {
   host: BuildHost;
-  kbuild: KbuildIndex;
-  vmlinux: VmlinuxSymbols;
-  layout: KlpLayout;
-  exported: ReadonlySet<string>;
 }
 
 /** Comlink carries only an Error's message: failures travel as data (KlpBuildError.toJSON) instead. */
@@ -31,7 +25,7 @@ const text = (b: ArrayBuffer | Uint8Array) => new TextDecoder().decode(b);
 class BuilderWorker {
   private inputs: Promise<Inputs> | undefined;
   /** What the last successful build compiled, for "what changed" (machineCode). */
-  private last: { output: BuildOutput; compiled: CompiledPair[]; diffText: string; pristine: Map<string, string> } | undefined;
+  private last: { output: BuildOutput; compiled: CompiledPair[]; diffText: string; pristine: Map<string, string | undefined> } | undefined;
 
   /** Downloads the toolchain snapshot and the build data, resumes the VM. Idempotent. */
   start(imagesBase: string, progress: Progress): Promise<void> {
@@ -51,14 +45,9 @@ class BuilderWorker {
     ]);
     const machine = Machine.start(config);
     await machine.waitReady(180_000);
-    const index = JSON.parse(text(kbuild)) as KbuildIndex;
-    return {
-      host: new BuildHost(machine, index),
-      kbuild: index,
-      vmlinux: parseVmlinuxSymbols(text(vmlinux)),
-      layout: parseKlpLayout(text(layout)),
-      exported: parseModuleSymvers(text(await machine.getFile("build/linux/Module.symvers"))),
-    };
+    const symvers = await machine.getFile("build/linux/Module.symvers").catch(() => undefined);
+    const inputs = parseKlpInputs({ kbuild: text(kbuild), vmlinuxSymbols: text(vmlinux), klpLayout: text(layout), moduleSymvers: symvers && text(symvers) });
+    return { ...inputs, host: new BuildHost(machine, inputs.kbuild) };
   }
 
   /**
@@ -69,33 +58,12 @@ class BuilderWorker {
   async prepare(imagesBase: string, diffText: string, progress: Progress): Promise<string[]> {
     await this.start(imagesBase, progress);
     const inputs = await this.inputs!;
-    const pristine = await this.pristineFiles(inputs, diffText);
-    const objects = objectsToCompile(diffText, (p) => pristine.get(p), inputs.kbuild);
+    const objects = await objectsToCompile(diffText, pristineReader(inputs.host).read, inputs.kbuild);
     // A header change may recompile hundreds of objects: not worth guessing.
     if (objects.length > 3) return [];
     const done: string[] = [];
     for (const o of objects) if (await inputs.host.prepare(o)) done.push(o);
     return done;
-  }
-
-  /**
-   * The pipeline reads pristine files synchronously: fetch the ones the diff
-   * touches from the VM's 9p tree first (a bad diff fails in the pipeline).
-   */
-  private async pristineFiles(inputs: Inputs, diffText: string): Promise<Map<string, string>> {
-    const pristine = new Map<string, string>();
-    try {
-      for (const f of parseDiff(diffText).files) {
-        for (const p of [f.oldPath, f.newPath]) {
-          if (!p || p === "/dev/null" || pristine.has(p)) continue;
-          const data = await inputs.host.readTreeFile(p);
-          if (data) pristine.set(p, text(data));
-        }
-      }
-    } catch {
-      /* reported by the parse stage */
-    }
-    return pristine;
   }
 
   async build(
@@ -108,7 +76,7 @@ class BuilderWorker {
   ): Promise<BuildReply> {
     await this.start(imagesBase, progress);
     const inputs = await this.inputs!;
-    const pristine = await this.pristineFiles(inputs, diffText);
+    const pristine = pristineReader(inputs.host);
     const recorded = recordingCompiler(inputs.host);
     this.last = undefined;
     try {
@@ -116,7 +84,7 @@ class BuilderWorker {
         diffText,
         name,
         compiler: recorded.compiler,
-        readPristine: (p) => pristine.get(p),
+        readPristine: pristine.read,
         kbuild: inputs.kbuild,
         vmlinux: inputs.vmlinux,
         layout: inputs.layout,
@@ -124,7 +92,7 @@ class BuilderWorker {
         onStage,
         onProgress,
       });
-      this.last = { output: { ...output, module: new Uint8Array(0) }, compiled: recorded.compiled, diffText, pristine };
+      this.last = { output: { ...output, module: new Uint8Array(0) }, compiled: recorded.compiled, diffText, pristine: pristine.files };
       return { ok: true, output: Comlink.transfer(output, [output.module.buffer]) };
     } catch (e) {
       // The pipeline turns every stage's failure into a KlpBuildError: anything else is ours.
@@ -142,6 +110,21 @@ class BuilderWorker {
     if (!last) throw new Error("no successful build yet: press Build first");
     return whatChanged({ functions: last.output.changedFunctions, compiled: last.compiled, diffText: last.diffText, readPristine: (p) => last.pristine.get(p), decoder: await loadX86Decoder() });
   }
+}
+
+/** The kernel tree of the build host's 9p share, each file read once; `files` keeps what was read, for "what changed". */
+function pristineReader(host: BuildHost): { read: ReadPristine; files: Map<string, string | undefined> } {
+  const files = new Map<string, string | undefined>();
+  return {
+    files,
+    async read(path) {
+      if (!files.has(path)) {
+        const data = await host.readTreeFile(path);
+        files.set(path, data && text(data));
+      }
+      return files.get(path);
+    },
+  };
 }
 
 export type BuilderApi = BuilderWorker;

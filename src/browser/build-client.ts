@@ -1,27 +1,23 @@
 // The page's side of the live-patch build. The Build button talks to a
 // PatchBuilder: workerBuilder() runs the klp pipeline in
-// workers/builder.worker.ts against the build-host VM. The types mirror
-// src/common/klp/pipeline.ts's BuildOutput/KlpBuildError.
+// workers/builder.worker.ts against the build-host VM. The results are the
+// pipeline's own types (src/common/klp/pipeline.ts), with GCC's messages
+// turned into editor markers.
 import * as Comlink from "comlink";
 import type { FunctionMachineDiff } from "../common/disasm/index.ts";
 import type { BuilderApi } from "../../workers/builder.worker.ts";
 import type { Progress } from "./images.ts";
 import type { Diagnostic } from "../common/compile/diagnostics.ts";
-import type { BuildErrorData } from "../common/klp/pipeline.ts";
+import type { BuildErrorData, BuildOutput, StageName, StageTiming } from "../common/klp/pipeline.ts";
 import type { ErrorCode, ErrorKind, ErrorLocation } from "../common/errors/codes.ts";
 
 /** The editor's name for the patch itself (editor/patch-editor.ts DIFF_TAB). */
 const DIFF_FILE = "patch.diff";
 
-export type BuildStageName = "parse" | "apply" | "plan" | "compile" | "diff" | "assemble";
+export type BuildStageName = StageName;
 
-export interface BuildStage {
-  name: BuildStageName;
-  /** Set when the stage finished. */
-  ms?: number;
-  /** Short summary ("fs/proc/cmdline.o", "2 changed functions"). */
-  detail?: string;
-}
+/** A stage that started (no ms yet) or finished. */
+export type BuildStage = Omit<StageTiming, "ms"> & { ms?: number };
 
 export interface BuildEvents {
   /** A stage started (no ms) or finished (ms set). */
@@ -30,20 +26,10 @@ export interface BuildEvents {
   onLog(text: string): void;
 }
 
-export interface BuildResult {
-  module: Uint8Array;
-  /** Module name, also /sys/kernel/livepatch/<name>. */
-  name: string;
-  /** The kernel objects the module patches. */
-  objects: string[];
-  changedFunctions: { name: string; object: string; reason: string }[];
-  newFunctions: string[];
-  newData: string[];
-  notes: string[];
+export type BuildResult = Omit<BuildOutput, "warnings"> & {
   /** GCC's warnings, as editor markers. */
   warnings: BuildDiagnostic[];
-  stages: BuildStage[];
-}
+};
 
 /** Where a build error points: a line of the diff or of a source file. */
 export interface BuildDiagnostic {
@@ -107,7 +93,7 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
         imagesBase,
         diff,
         name,
-        Comlink.proxy((s) => events.onStage({ name: s.name, ms: s.ms, detail: s.detail })),
+        Comlink.proxy((s) => events.onStage(s)),
         Comlink.proxy((p) => {
           if (p.line !== undefined) return events.onLog(`${p.line}\n`);
           events.onStage({ name: p.stage });
@@ -118,18 +104,7 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
         progress,
       );
       if (!reply.ok) throw new BuildFailure(reply.error, editorDiagnostics(reply.error.diagnostics));
-      const o = reply.output;
-      return {
-        module: o.module,
-        name: o.name,
-        objects: o.objects,
-        changedFunctions: o.changedFunctions,
-        newFunctions: o.newFunctions,
-        newData: o.newData,
-        notes: o.notes,
-        warnings: editorDiagnostics(o.warnings),
-        stages: o.stages.map((st) => ({ name: st.name, ms: st.ms, detail: st.detail })),
-      };
+      return { ...reply.output, warnings: editorDiagnostics(reply.output.warnings) };
     },
   };
 }

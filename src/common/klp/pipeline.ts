@@ -16,7 +16,10 @@ import { compileAll } from "./build/compile.ts";
 import { movedLineOf } from "./build/diff-lines.ts";
 import { diffAll } from "./build/diff-objects.ts";
 import { KlpBuildError } from "./build/error.ts";
-import { guard } from "./build/translate.ts";
+import { guard, guardAsync } from "./build/translate.ts";
+import { PristineTree, type ReadPristine } from "./build/pristine.ts";
+
+export type { ReadPristine } from "./build/pristine.ts";
 
 export type StageName = BuildStage;
 export { INTERNAL_NOTE, KlpBuildError, type BuildErrorData } from "./build/error.ts";
@@ -45,8 +48,8 @@ export interface BuildInput {
   /** klp_patch.replace: supersede every patch loaded before (default true). */
   replace?: boolean;
   compiler: Compiler;
-  /** A pristine file of the kernel tree by tree-relative path. */
-  readPristine: (path: string) => string | undefined;
+  /** A pristine file of the kernel tree by tree-relative path; the stages ask for what they need. */
+  readPristine: ReadPristine;
   kbuild: KbuildIndex;
   vmlinux: VmlinuxSymbols;
   layout: KlpLayout;
@@ -106,11 +109,12 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
     (p) => `${p.files.length} file${p.files.length === 1 ? "" : "s"}`,
   );
   if (parsed.files.length === 0) throw new KlpBuildError("parse", "empty-patch", "the patch is empty: no `--- a/file` / `+++ b/file` sections found");
-  const applied = await timed("apply", () => guard("apply", () => applyPatch(parsed, input.readPristine)), (a) => a.files.map((f) => f.path).join(", "));
+  const tree = new PristineTree(input.readPristine);
+  const applied = await timed("apply", () => guardAsync("apply", () => tree.run((read) => applyPatch(parsed, read))), (a) => a.files.map((f) => f.path).join(", "));
   for (const n of applied.notes) notes.push(n.message);
   const plan = await timed(
     "plan",
-    () => guard("plan", () => planBuild(applied.files, input.kbuild, { readFile: input.readPristine })),
+    () => guardAsync("plan", () => tree.run((read) => planBuild(applied.files, input.kbuild, { readFile: read }))),
     // A header may pull in hundreds of objects: name a few, count the rest.
     (p) => p.objects.slice(0, 8).map((o) => o.object).join(", ") + (p.objects.length > 8 ? `, … (${p.objects.length} objects)` : ""),
   );
@@ -152,10 +156,11 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
  * build host prepare them ahead of the build. [] when the patch does not get
  * that far (the build itself will say why).
  */
-export function objectsToCompile(diffText: string, readPristine: BuildInput["readPristine"], kbuild: KbuildIndex): string[] {
+export async function objectsToCompile(diffText: string, readPristine: ReadPristine, kbuild: KbuildIndex): Promise<string[]> {
+  const tree = new PristineTree(readPristine);
   try {
-    const applied = applyPatch(parseDiff(diffText), readPristine);
-    return planBuild(applied.files, kbuild, { readFile: readPristine }).objects.map((o) => o.object);
+    const applied = await tree.run((read) => applyPatch(parseDiff(diffText), read));
+    return (await tree.run((read) => planBuild(applied.files, kbuild, { readFile: read }))).objects.map((o) => o.object);
   } catch {
     return [];
   }

@@ -13,7 +13,7 @@ export interface NodeBuildOptions {
 
 export function buildPatch(options: NodeBuildOptions): Promise<BuildOutput> {
   const inputs = loadKlpInputs();
-  return buildLivepatch({ ...options, kbuild: inputs.kbuild, vmlinux: inputs.vmlinux, layout: inputs.layout, exported: inputs.exported, readPristine: inputs.readPristine });
+  return buildLivepatch({ ...options, kbuild: inputs.kbuild, vmlinux: inputs.vmlinux, layout: inputs.layout, exported: inputs.exported, readPristine: async (path) => inputs.readPristine(path) });
 }
 
 /**

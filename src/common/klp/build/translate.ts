@@ -18,6 +18,15 @@ export function guard<T>(stage: BuildStage, run: () => T): T {
   }
 }
 
+/** guard() for a stage that reads the tree asynchronously (build/pristine.ts): its error, translated once it settles. */
+export async function guardAsync<T>(stage: BuildStage, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw toBuildError(stage, e);
+  }
+}
+
 /** `at`: what the caller knows of the place and the stage's error does not (the source file of an object). */
 export function toBuildError(stage: BuildStage, e: unknown, at: ErrorLocation = {}): KlpBuildError {
   if (e instanceof KlpBuildError) return e;
