@@ -6,10 +6,12 @@ import { CONSISTENCY_MODELS, isConsistencyModel, type ConsistencyModel, type Tra
 import { runRoad, type RoadTarget } from "../../common/livepatch/road-run.ts";
 import { describeTransition } from "../../common/livepatch/describe.ts";
 import { roadOf } from "../../common/livepatch/roads.ts";
+import { ROAD_LABS, roadLab } from "../../common/livepatch/road-labs.ts";
 import { failureJson, formatFailure, progressPrinter, formatStage } from "../../node/klp/report.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
 
-const HELP = `usage: klp models PATCH... [--while CMD] [--timeout S] [--models LIST] [--json]
+const HELP = `usage: klp models PATCH... [--while CMD] [--after CMD] [--timeout S] [--models LIST] [--json]
+       klp models --lab ID [--models LIST] [--json]
 
 Runs one patch down each road to live patching, side by side: for each
 consistency model (hybrid, lazy, stop-machine, immediate) a fresh target from
@@ -21,7 +23,9 @@ S seconds), recorded, and reverted. Prints a table; --json prints
 switched:[{pid,comm,via,atMs}], blocked:[{pid,comm,stack}]}, ...]}.
 
 Options:
+  --lab ID             a ready-made lab (patch, workload and check): ${ROAD_LABS.map((l) => l.id).join(", ")}
   --while CMD          run CMD in the background before loading the patch
+  --after CMD          run CMD once the transition has ended (the visible result)
   --timeout S          stop waiting for a transition after S seconds (default 40);
                        its outcome is then "timeout"
   --models LIST        comma-separated subset, in order (default: all four)
@@ -66,8 +70,10 @@ export const modelsCommand: Command = {
   summary: "run a patch under each consistency model and compare",
   help: HELP,
   async run(args) {
-    const { options, positional } = parseOptions(args, { while: "string", timeout: "string", models: "string", builder: "string", json: "boolean" });
-    if (positional.length === 0) throw new CliUsageError("give at least one PATCH file");
+    const { options, positional } = parseOptions(args, { while: "string", after: "string", lab: "string", timeout: "string", models: "string", builder: "string", json: "boolean" });
+    const lab = typeof options.lab === "string" ? roadLab(options.lab) : undefined;
+    if (options.lab !== undefined && !lab) throw new CliUsageError(`--lab: no lab '${String(options.lab)}' (there are ${ROAD_LABS.map((l) => l.id).join(", ")})`);
+    if (positional.length === 0 && !lab) throw new CliUsageError("give at least one PATCH file, or --lab ID");
     const timeoutMs = options.timeout === undefined ? 40_000 : Number(options.timeout) * 1000;
     if (!(timeoutMs > 0)) throw new CliUsageError("--timeout needs a positive number of seconds");
     const models: ConsistencyModel[] = [];
@@ -82,13 +88,14 @@ export const modelsCommand: Command = {
       throw new CliUsageError((e as Error).message);
     }
     const json = options.json === true;
-    const workload = typeof options.while === "string" ? options.while : undefined;
+    const workload = typeof options.while === "string" ? options.while : lab?.workload;
+    const after = typeof options.after === "string" ? options.after : lab?.after;
     const log = (line: string): void => void process.stderr.write(`${line}\n`);
-    const name = moduleNameFor(positional[positional.length - 1]!);
-    const diffText = positional.map((f) => readFileSync(f, "utf8")).join("\n");
+    const name = lab ? lab.id.replace(/-/g, "_") : moduleNameFor(positional[positional.length - 1]!);
+    const diffText = lab ? lab.diff : positional.map((f) => readFileSync(f, "utf8")).join("\n");
 
     const target = new FreshTarget();
-    const results: TransitionReport[] = [];
+    const results: (TransitionReport & { after?: string })[] = [];
     try {
       const { kbuild } = loadKlpInputs();
       const open = await openCompiler(builder, kbuild);
@@ -101,9 +108,10 @@ export const modelsCommand: Command = {
       }
       for (const model of models) {
         log(`${model}: ${roadOf(model).title}${workload ? `, while '${workload}' runs` : ""}`);
-        const report = await runRoad(target, { name, module, model, workload, timeoutMs });
-        log(`  ${describeTransition(report)}`);
-        results.push(report);
+        const road = await runRoad(target, { name, module, model, workload, after, timeoutMs });
+        log(`  ${describeTransition(road.transition)}`);
+        if (road.after !== undefined) log(`  after: ${road.after}`);
+        results.push(road.after === undefined ? road.transition : { ...road.transition, after: road.after });
       }
       if (json) console.log(JSON.stringify({ models: results }, null, 2));
       else console.log(table(results));
@@ -119,9 +127,10 @@ export const modelsCommand: Command = {
 };
 
 /** The side-by-side summary: one row per road. */
-function table(results: TransitionReport[]): string {
+function table(results: (TransitionReport & { after?: string })[]): string {
+  const withAfter = results.some((r) => r.after !== undefined);
   const rows = [
-    ["model", "outcome", "time", "longest stop", "attempts", "blocked by", "switched by"],
+    ["model", "outcome", "time", "longest stop", "attempts", "blocked by", "switched by", ...(withAfter ? ["result"] : [])],
     ...results.map((r) => {
       const vias = new Map<string, number>();
       for (const s of r.switched) vias.set(s.via, (vias.get(s.via) ?? 0) + 1);
@@ -133,6 +142,7 @@ function table(results: TransitionReport[]): string {
         String(r.attempts),
         [...new Set([...r.blocked, ...r.pending].map((b) => `${b.comm}[${b.pid}]`))].join(" ") || "-",
         [...vias].map(([v, n]) => `${v} ${n}`).join(", ") || "-",
+        ...(withAfter ? [r.after ?? ""] : []),
       ];
     }),
   ];

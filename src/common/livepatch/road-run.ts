@@ -24,8 +24,16 @@ export interface RoadRun {
   pollMs?: number;
   /** Each record read while the transition runs, for a live timeline. */
   onRecord?: (report: TransitionReport) => void;
+  /** Run once the transition has ended, before undoing it: the lab's visible result. */
+  after?: string;
   /** Undo the patch afterwards (default true): disable it, wait, rmmod. */
   revert?: boolean;
+}
+
+export interface RoadResult {
+  transition: TransitionReport;
+  /** What `after` printed (stdout, trimmed). */
+  after?: string;
 }
 
 export class RoadError extends Error {
@@ -45,7 +53,7 @@ export function backgrounded(workload: string): string {
   return `( ${workload} ) </dev/null >/dev/null 2>&1 &`;
 }
 
-export async function runRoad(target: RoadTarget, run: RoadRun): Promise<TransitionReport> {
+export async function runRoad(target: RoadTarget, run: RoadRun): Promise<RoadResult> {
   await target.reset();
   const sys = await target.exec(`[ -e ${RECORD} ] && echo ${run.model} > /sys/kernel/livepatch/model`);
   if (sys.exitCode !== 0) {
@@ -78,8 +86,9 @@ export async function runRoad(target: RoadTarget, run: RoadRun): Promise<Transit
     if (!running || timedOut) break;
     await new Promise((r) => setTimeout(r, pollMs));
   }
+  const after = run.after === undefined ? undefined : (await target.exec(run.after)).stdout.trim();
   if (run.revert ?? true) await undo(target, run.name, report);
-  return report;
+  return after === undefined ? { transition: report } : { transition: report, after };
 }
 
 /** Back to the unpatched kernel: an aborted patch is already disabled (and freed) and only needs rmmod. */
