@@ -6,7 +6,7 @@ import { buildPatch, describeBlocking, loadKlpInputs, loadLivepatch, moduleNameF
 import type { LivepatchTask } from "../../common/livepatch/state.ts";
 import { CONSISTENCY_MODELS, isConsistencyModel, type TransitionReport } from "../../common/livepatch/record.ts";
 import { describeTransition } from "../../common/livepatch/describe.ts";
-import { KlpLoadError } from "../../node/klp/load.ts";
+import { KlpLoadError } from "../../common/livepatch/load.ts";
 import { failureJson, formatFailure, formatStage, progressPrinter, formatSummary } from "../../node/klp/report.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
 

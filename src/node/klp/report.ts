@@ -1,7 +1,7 @@
 // How `klp build` and `klp apply` show a build: one line per stage with its
 // time, then what the module patches; failures as one line plus detail.
 import { INTERNAL_NOTE, KlpBuildError, type BuildOutput, type BuildProgress, type StageTiming } from "../../common/klp/pipeline.ts";
-import { describeBlocking, KlpLoadError } from "./load.ts";
+import { describeBlocking, KlpLoadError } from "../../common/livepatch/load.ts";
 import { TargetCrashError } from "./crash.ts";
 
 export function formatStage(s: StageTiming): string {

@@ -12,7 +12,7 @@ import { buildPatch, moduleNameFor } from "./build.ts";
 import { openCompiler, type BuilderKind } from "./compilers.ts";
 import { loadKlpInputs } from "./inputs.ts";
 import { TargetCrashError, unlessCrashed } from "./crash.ts";
-import { loadLivepatch, unloadLivepatch } from "./load.ts";
+import { loadLivepatch, unloadLivepatch } from "../../common/livepatch/load.ts";
 import { formatFailure } from "./report.ts";
 
 export interface TestRunOptions {
