@@ -2,6 +2,7 @@
 // target machine together. Each part lives in its own module; this file only
 // decides what happens when.
 import { byId } from "./dom.ts";
+import { RoadsLab } from "./lab/roads-lab.ts";
 import { fetchManifest, imagesBaseFor } from "./images.ts";
 import { ConsoleTerminal } from "./terminal/console-terminal.ts";
 import { TargetClient } from "./target/target-client.ts";
@@ -318,6 +319,25 @@ revertBtn.addEventListener("click", () => void runRevert());
 resetBtn.addEventListener("click", () => void resetTarget());
 byId("samples-btn").addEventListener("click", () => openSamplesDialog(byId<HTMLDialogElement>("samples-dialog"), chooseSample));
 byId("share-btn").addEventListener("click", () => void share());
+// The "Three roads" lab: the same patch under each consistency model, side by side.
+let roadsLab: RoadsLab | undefined;
+byId("roads-btn").addEventListener("click", () => {
+  roadsLab ??= new RoadsLab({
+    target: {
+      reset: async () => void (await target.reset()),
+      exec: (command) => target.exec(command, 120_000),
+      putModule: (name, bytes) => target.putModule(name, bytes),
+    },
+    build: async (diff, name, onLine) => (await builder.build(diff, name, { onStage: (s) => onLine(s.name), onLog: (t) => onLine(t.trim().split("\n").pop() ?? "") })).module,
+    editorDiff: () => editor.getDiff(),
+    onTargetReset: () => {
+      applied = undefined;
+      monitor.follow();
+      updateButtons();
+    },
+  });
+  roadsLab.open();
+});
 window.addEventListener(
   "keydown",
   (e) => {

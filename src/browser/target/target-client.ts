@@ -123,6 +123,11 @@ export class TargetClient {
     return this.api.loadModule(name, Comlink.transfer(bytes, [bytes.buffer]));
   }
 
+  /** Copies a module in as /host/<name>.ko (the lab loads it itself, after choosing a model). */
+  putModule(name: string, bytes: Uint8Array): Promise<void> {
+    return this.api.putModule(name, Comlink.transfer(bytes, [bytes.buffer]));
+  }
+
   private onCrash(report: CrashReport): void {
     // An oops may leave the machine running, but nothing it says can be trusted after it.
     this.set("crashed", report.kind === "panic" ? "kernel panic" : `kernel ${report.kind}`);

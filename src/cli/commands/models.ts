@@ -51,12 +51,8 @@ class FreshTarget implements RoadTarget {
     return this.machine.exec(command, { timeoutMs: 120_000 });
   }
 
-  putFile(name: string, bytes: Uint8Array) {
-    return this.machine.putFile(name, bytes);
-  }
-
-  getFile(name: string) {
-    return this.machine.getFile(name);
+  putModule(name: string, bytes: Uint8Array) {
+    return this.machine.putFile(`${name}.ko`, bytes);
   }
 
   async destroy(): Promise<void> {

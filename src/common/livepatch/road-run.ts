@@ -7,9 +7,12 @@ import type { Guest } from "../machine/guest.ts";
 import { parseTransitionRecord, transitionRunning, type ConsistencyModel, type TransitionReport } from "./record.ts";
 import { revertLivepatch } from "./revert.ts";
 
-export interface RoadTarget extends Guest {
+export interface RoadTarget {
   /** A fresh target (resumed from its snapshot): each road starts from the same machine. */
   reset(): Promise<void>;
+  exec: Guest["exec"];
+  /** Puts the module where the target sees it as /host/<name>.ko. */
+  putModule(name: string, bytes: Uint8Array): Promise<void>;
 }
 
 export interface RoadRun {
@@ -67,7 +70,7 @@ export async function runRoad(target: RoadTarget, run: RoadRun): Promise<RoadRes
     // Let the workload reach the place it sleeps in before the patch arrives.
     await target.exec("sleep 1");
   }
-  await target.putFile(`${run.name}.ko`, run.module);
+  await target.putModule(run.name, run.module.slice());
   const ins = await target.exec(`insmod /host/${run.name}.ko`);
   if (ins.exitCode !== 0) {
     const log = await target.exec("dmesg | tail -n 8");
@@ -92,7 +95,7 @@ export async function runRoad(target: RoadTarget, run: RoadRun): Promise<RoadRes
 }
 
 /** Back to the unpatched kernel: an aborted patch is already disabled (and freed) and only needs rmmod. */
-async function undo(target: Guest, name: string, report: TransitionReport): Promise<void> {
+async function undo(target: RoadTarget, name: string, report: TransitionReport): Promise<void> {
   if (report.outcome === "timeout") {
     // Still mid-transition: reversing it is the kernel's own way back.
     await target.exec(`echo 0 > /sys/kernel/livepatch/${name}/enabled`);
