@@ -518,12 +518,23 @@ function quote(s: string): string {
   return `'${s.length > max ? `${s.slice(0, max)}...` : s}'`;
 }
 
-/** p1 when both sides carry git's a/ and b/ prefixes, p0 otherwise. */
+/**
+ * p1 when both sides carry git's a/ and b/ prefixes, or two different first
+ * directories before the same path (kpatch's `diff -Nupr src.orig/x src/x`,
+ * `linux.orig/` vs `linux/`: what `patch -p1` strips); p0 otherwise.
+ */
 function stripPair(oldName: string, newName: string): [string, string] {
   const oldOk = oldName === DEV_NULL || oldName.startsWith("a/");
   const newOk = newName === DEV_NULL || newName.startsWith("b/");
-  if (!oldOk || !newOk) return [oldName, newName];
-  return [oldName === DEV_NULL ? oldName : oldName.slice(2), newName === DEV_NULL ? newName : newName.slice(2)];
+  if (oldOk && newOk) return [oldName === DEV_NULL ? oldName : oldName.slice(2), newName === DEV_NULL ? newName : newName.slice(2)];
+  const split = (n: string): [string, string] | undefined => {
+    const at = n.indexOf("/");
+    return at > 0 ? [n.slice(0, at), n.slice(at + 1)] : undefined;
+  };
+  const o = split(oldName);
+  const n = split(newName);
+  if (o && n && o[0] !== n[0] && o[1] === n[1] && o[1] !== "") return [o[1], n[1]];
+  return [oldName, newName];
 }
 
 function stripGitPrefix(name: string): string {

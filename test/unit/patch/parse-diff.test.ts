@@ -178,7 +178,7 @@ describe("parseDiff: diff -u", () => {
     expect(h.lines[8].diffLine).toBe(12);
   });
 
-  it("keeps paths as written (p0) unless both sides have the a/ b/ prefixes", () => {
+  it("keeps paths as written (p0) unless both sides have a/ b/ prefixes or two different first directories (patch -p1)", () => {
     const p = parseDiff(`--- fs/proc/cmdline.c.orig\t2024-11-17 22:20:08.000000000 +0100
 +++ fs/proc/cmdline.c\t2024-11-18 09:12:44.000000000 +0100
 @@ -11 +11 @@
@@ -203,7 +203,19 @@ describe("parseDiff: diff -u", () => {
 -x
 +y
 `);
-    expect(tree.files[0].newPath).toBe("linux-6.12/fs/proc/cmdline.c");
+    // The kernel's own -p1 convention (two trees side by side), and kpatch's `diff -Nupr src.orig/x src/x`.
+    expect([tree.files[0].oldPath, tree.files[0].newPath]).toEqual(["fs/proc/cmdline.c", "fs/proc/cmdline.c"]);
+    const kpatch = parseDiff(`diff -Nupr src.orig/kernel/sys.c src/kernel/sys.c
+--- src.orig/kernel/sys.c	2025-11-03 16:25:30.898268063 -0500
++++ src/kernel/sys.c	2025-11-03 16:26:28.588819694 -0500
+@@ -1 +1 @@
+-x
++y
+`);
+    expect([kpatch.files[0].oldPath, kpatch.files[0].newPath]).toEqual(["kernel/sys.c", "kernel/sys.c"]);
+    // One tree, one directory: nothing tells p1 from p0, so the applier explains instead.
+    const same = parseDiff("--- linux/fs/proc/cmdline.c\n+++ linux/fs/proc/cmdline.c\n@@ -1 +1 @@\n-x\n+y\n");
+    expect(same.files[0].newPath).toBe("linux/fs/proc/cmdline.c");
   });
 
   it("accepts timestamps separated by spaces and ctime timestamps", () => {

@@ -166,7 +166,7 @@ export function inspectModule(bytes: Uint8Array, layout: KlpLayout): ModuleInspe
     if (s.flags & SHF_EXECINSTR) text += s.size;
   }
   return {
-    name: modinfo.name ?? thisModuleName(elf) ?? "?",
+    name: modinfo.name ?? thisModuleName(elf, layout) ?? "?",
     modinfo,
     replace,
     functions,
@@ -224,10 +224,9 @@ function readModinfo(elf: ElfFile): Record<string, string> {
   return out;
 }
 
-function thisModuleName(elf: ElfFile): string | undefined {
+function thisModuleName(elf: ElfFile, layout: KlpLayout): string | undefined {
   const s = elf.sections.find((x) => x.name === ".gnu.linkonce.this_module");
-  // struct module's name follows state and the list head: offset 12 on i386.
-  return s ? tryReadString(s.data, 12) || undefined : undefined;
+  return s ? tryReadString(s.data, layout.module.name) || undefined : undefined;
 }
 
 /** The named symbol that covers `offset` in `section`. */
