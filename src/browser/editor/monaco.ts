@@ -24,7 +24,7 @@ import "monaco-editor/features/cursorUndo/register";
 import "monaco-editor/features/readOnlyMessage/register";
 import "monaco-editor/languages/definitions/cpp/register";
 import EditorWorker from "monaco-editor/editor/editor.worker?worker";
-import { findFunctions } from "./functions.ts";
+import { findFunctions } from "../../common/c/functions.ts";
 
 export { monaco };
 

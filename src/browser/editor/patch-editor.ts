@@ -3,7 +3,7 @@
 // sync.ts, with problems shown as markers on the right lines.
 import { monaco, setupMonaco } from "./monaco.ts";
 import { deriveSources, diffFromSources, pathsOfDiff, type SyncProblem } from "./sync.ts";
-import { findFunctions } from "./functions.ts";
+import { findFunctions } from "../../common/c/functions.ts";
 import type { KernelSources } from "../sources/kernel-sources.ts";
 import type { SavedWork } from "../persistence/store.ts";
 import type { BuildDiagnostic } from "../build-client.ts";

@@ -7,6 +7,8 @@
 // brace counter, not a C parser: good enough to find file-scope definitions in
 // kernel sources quickly, and it runs in a web worker, so no Node APIs.
 
+import { fileScopeBlocks } from "../c/blocks.ts";
+import { isIdentifier, tokenize, type CToken as Token } from "../c/tokenize.ts";
 import { keptLines } from "../patch/index.ts";
 
 export interface StructChange {
@@ -16,13 +18,6 @@ export interface StructChange {
   oldLine: number;
   /** 1-based line in the NEW text of the first changed line inside the definition (or of where the definition's first line now is, if the change is a removal). */
   newLine: number;
-}
-
-interface Token {
-  /** Source text; a preprocessor directive is one token with comments dropped and whitespace collapsed. */
-  text: string;
-  line: number;
-  pp: boolean;
 }
 
 interface Definition {
@@ -128,76 +123,14 @@ interface Head {
   typedef: boolean;
 }
 
-interface IfFrame {
-  depthAtIf: number;
-  /** Brace depth where the first branch ended, or -1 before any #else/#elif. */
-  depthAfterFirst: number;
-}
-
 function findDefinitions(tokens: Token[]): Definition[] {
   const defs: Definition[] = [];
   const anonymousCount = new Map<string, number>();
-  const ifs: IfFrame[] = [];
-  let depth = 0;
-  let statementStart = 0;
-  let open: Head | undefined;
-
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t.pp) {
-      // Some files open the same brace in each branch of an #if (two variants
-      // of a function or struct head); counting both would leave the rest of
-      // the file one level deep. Follow each branch from the depth at #if and
-      // continue after #endif as the first branch left it.
-      const directive = /^#\s*(\w+)/.exec(t.text)?.[1];
-      if (directive === "if" || directive === "ifdef" || directive === "ifndef") {
-        ifs.push({ depthAtIf: depth, depthAfterFirst: -1 });
-      } else if (directive === "else" || directive === "elif" || directive === "elifdef" || directive === "elifndef") {
-        const frame = ifs[ifs.length - 1];
-        if (frame) {
-          if (frame.depthAfterFirst < 0) frame.depthAfterFirst = depth;
-          depth = frame.depthAtIf;
-        }
-      } else if (directive === "endif") {
-        const frame = ifs.pop();
-        if (frame && frame.depthAfterFirst >= 0) depth = frame.depthAfterFirst;
-      }
-      continue;
-    }
-    const text = t.text;
-    if (text === "{") {
-      if (depth === 0) {
-        // `extern "C" {` wraps whole headers; its body is still file scope.
-        if (isExternC(tokens, i)) continue;
-        open = parseHead(tokens, statementStart, i);
-      }
-      depth++;
-    } else if (text === "}") {
-      // A stray `}` (the other half of an `extern "C" {`) must not go below file scope.
-      if (depth === 0) {
-        statementStart = i + 1;
-        continue;
-      }
-      depth--;
-      if (depth === 0) {
-        if (open) defs.push(finishDefinition(tokens, open, i, anonymousCount));
-        open = undefined;
-        statementStart = i + 1;
-      }
-    } else if (text === ";" && depth === 0) {
-      statementStart = i + 1;
-    }
+  for (const block of fileScopeBlocks(tokens)) {
+    const head = parseHead(tokens, block.start, block.open);
+    if (head) defs.push(finishDefinition(tokens, head, block.close, anonymousCount));
   }
   return defs;
-}
-
-function isExternC(tokens: Token[], brace: number): boolean {
-  let j = brace - 1;
-  while (j >= 0 && tokens[j].pp) j--;
-  if (j < 0 || tokens[j].text !== '"C"') return false;
-  j--;
-  while (j >= 0 && tokens[j].pp) j--;
-  return j >= 0 && tokens[j].text === "extern";
 }
 
 /**
@@ -310,194 +243,3 @@ function finishDefinition(tokens: Token[], head: Head, closeBrace: number, anony
   return { key, name, line: tokens[head.keywordAt].line, start: head.keywordAt, end: rangeEnd, lastLine };
 }
 
-function isIdentifier(text: string): boolean {
-  return isIdentStart(text.charCodeAt(0));
-}
-
-// --- Lexing ------------------------------------------------------------------------------------------
-
-const NL = 10;
-const CR = 13;
-const SPACE = 32;
-const TAB = 9;
-const VT = 11;
-const FF = 12;
-const SLASH = 47;
-const STAR = 42;
-const BACKSLASH = 92;
-const HASH = 35;
-const DQUOTE = 34;
-const SQUOTE = 39;
-const DOT = 46;
-
-function isIdentStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
-}
-
-function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= 48 && c <= 57);
-}
-
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
-}
-
-/** Index of the backslash-newline at `i` ends (past the newline), or -1 if there is none there. */
-function continuationEnd(src: string, i: number): number {
-  if (src.charCodeAt(i) !== BACKSLASH) return -1;
-  if (src.charCodeAt(i + 1) === NL) return i + 2;
-  if (src.charCodeAt(i + 1) === CR && src.charCodeAt(i + 2) === NL) return i + 3;
-  return -1;
-}
-
-function tokenize(src: string): Token[] {
-  const tokens: Token[] = [];
-  const n = src.length;
-  let i = 0;
-  let line = 1;
-  // Only whitespace and comments since the last newline: a `#` here starts a directive.
-  let lineStart = true;
-
-  // Past a /* */ comment starting at `i`, counting its newlines.
-  const skipBlockComment = (at: number): number => {
-    const close = src.indexOf("*/", at + 2);
-    const end = close < 0 ? n : close + 2;
-    for (let k = at; k < end; k++) if (src.charCodeAt(k) === NL) line++;
-    return end;
-  };
-  // To the newline that ends a // comment (a trailing backslash continues it).
-  const skipLineComment = (at: number): number => {
-    let k = at;
-    while (k < n) {
-      const c = src.charCodeAt(k);
-      if (c === BACKSLASH) {
-        const after = continuationEnd(src, k);
-        if (after > 0) {
-          line++;
-          k = after;
-          continue;
-        }
-      } else if (c === NL) {
-        break;
-      }
-      k++;
-    }
-    return k;
-  };
-  // Past a string or char literal; an unescaped newline ends a broken one.
-  const skipQuoted = (at: number, quote: number): number => {
-    let k = at + 1;
-    while (k < n) {
-      const c = src.charCodeAt(k);
-      if (c === BACKSLASH) {
-        const after = continuationEnd(src, k);
-        if (after > 0) line++;
-        k = after > 0 ? after : k + 2;
-      } else if (c === quote) {
-        return k + 1;
-      } else if (c === NL) {
-        return k;
-      } else {
-        k++;
-      }
-    }
-    return n;
-  };
-
-  while (i < n) {
-    const c = src.charCodeAt(i);
-    if (c === NL) {
-      line++;
-      i++;
-      lineStart = true;
-      continue;
-    }
-    if (c === SPACE || c === TAB || c === CR || c === VT || c === FF) {
-      i++;
-      continue;
-    }
-    if (c === SLASH) {
-      const d = src.charCodeAt(i + 1);
-      if (d === STAR) {
-        i = skipBlockComment(i);
-        continue;
-      }
-      if (d === SLASH) {
-        i = skipLineComment(i);
-        continue;
-      }
-    }
-    if (c === BACKSLASH) {
-      const after = continuationEnd(src, i);
-      if (after > 0) {
-        line++;
-        i = after;
-        continue;
-      }
-    }
-    const startLine = line;
-    if (c === HASH && lineStart) {
-      // One token per directive, continuation lines included: its braces are
-      // not code, yet an #ifdef inside a struct is part of its layout.
-      const parts: string[] = [];
-      let seg = i;
-      let k = i;
-      while (k < n) {
-        const e = src.charCodeAt(k);
-        if (e === NL) break;
-        if (e === BACKSLASH) {
-          const after = continuationEnd(src, k);
-          if (after > 0) {
-            parts.push(src.slice(seg, k), " ");
-            line++;
-            k = seg = after;
-            continue;
-          }
-        } else if (e === SLASH && src.charCodeAt(k + 1) === STAR) {
-          parts.push(src.slice(seg, k), " ");
-          k = seg = skipBlockComment(k);
-          continue;
-        } else if (e === SLASH && src.charCodeAt(k + 1) === SLASH) {
-          parts.push(src.slice(seg, k));
-          k = seg = skipLineComment(k);
-          continue;
-        } else if (e === DQUOTE || e === SQUOTE) {
-          k = skipQuoted(k, e);
-          continue;
-        }
-        k++;
-      }
-      parts.push(src.slice(seg, k));
-      const text = parts.join("").replace(/\s+/g, " ").trim().replace(/^#\s*/, "#");
-      tokens.push({ text, line: startLine, pp: true });
-      i = k;
-      continue;
-    }
-    lineStart = false;
-    let end: number;
-    if (isIdentStart(c)) {
-      end = i + 1;
-      while (end < n && isIdentPart(src.charCodeAt(end))) end++;
-    } else if (isDigit(c) || (c === DOT && isDigit(src.charCodeAt(i + 1)))) {
-      // A pp-number: digits, letters, dots, and a sign right after an exponent letter.
-      end = i + 1;
-      while (end < n) {
-        const e = src.charCodeAt(end);
-        if (isIdentPart(e) || e === DOT) {
-          end++;
-        } else if ((e === 43 || e === 45) && /[eEpP]/.test(src[end - 1])) {
-          end++;
-        } else {
-          break;
-        }
-      }
-    } else if (c === DQUOTE || c === SQUOTE) {
-      end = skipQuoted(i, c);
-    } else {
-      end = i + 1;
-    }
-    tokens.push({ text: src.slice(i, end), line: startLine, pp: false });
-    i = end;
-  }
-  return tokens;
-}
