@@ -1,6 +1,9 @@
-// The build host in a web worker: resumes the build-host VM's warm snapshot
-// (Debian's i386 gcc-12 and the kernel build tree over 9p) and runs the klp
-// pipeline against it, exactly as `klp build --builder vm` does in Node.
+// The builder in a web worker: runs the klp pipeline with the WebAssembly
+// compiler (Debian's gcc 12 cc1 and binutils as, built for wasm32: the same
+// objects as the kernel's, at near-native speed), exactly as `klp build
+// --builder wasm` does in Node. Where the images have no wasm compiler, or
+// this browser cannot run it, the build-host VM (Debian's i386 gcc-12 in v86,
+// resumed from its warm snapshot) compiles instead; the build log says which.
 import * as Comlink from "comlink";
 import v86WasmUrl from "v86/build/v86.wasm?url";
 import { Machine } from "../src/machine/machine.ts";
@@ -12,9 +15,23 @@ import { buildLivepatch, KlpBuildError, objectsToCompile, type BuildErrorData, t
 import { fetchArtifact, fetchManifest, type Progress } from "../src/browser/images.ts";
 import { recordingCompiler, whatChanged, type CompiledPair, type FunctionMachineDiff } from "../src/common/disasm/index.ts";
 import { loadX86Decoder } from "../src/browser/disasm.ts";
+import { canRunWasmCompiler, openBrowserWasmCompiler } from "../src/browser/compile/wasm-compiler.ts";
+import type { Compiler } from "../src/common/compile/compiler.ts";
+import type { ImagesManifest } from "../src/common/images/manifest.ts";
+
+/** What compiles and where the pristine tree is read from: the wasm compiler, or the build-host VM. */
+interface Backend {
+  kind: "wasm" | "vm";
+  /** For the build log: which compiler ran. */
+  describe: string;
+  compiler: Compiler;
+  readTreeFile(path: string): Promise<Uint8Array | undefined>;
+  /** Work ahead of a Build (the VM's precompiled headers; the wasm programs' download). */
+  prepare(object: string): Promise<boolean>;
+}
 
 interface Inputs extends KlpInputs {
-  host: BuildHost;
+  host: Backend;
 }
 
 /** Comlink carries only an Error's message: failures travel as data (KlpBuildError.toJSON) instead. */
@@ -37,6 +54,44 @@ class BuilderWorker {
   private async load(imagesBase: string, progress: Progress): Promise<Inputs> {
     const manifest = await fetchManifest(imagesBase);
     const read = (name: string) => fetchArtifact(imagesBase, manifest, name, progress);
+    if (canRunWasmCompiler(manifest)) {
+      try {
+        return await this.loadWasm(imagesBase, manifest, read, progress);
+      } catch (e) {
+        // A browser that cannot instantiate the compiler still builds, in the VM.
+        console.warn(`WebAssembly compiler unavailable, using the build-host VM: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    return this.loadVm(imagesBase, manifest, read);
+  }
+
+  private async loadWasm(imagesBase: string, manifest: ImagesManifest, read: (name: string) => Promise<ArrayBuffer>, progress: Progress): Promise<Inputs> {
+    const [kbuild, vmlinux, layout] = await Promise.all([read("kbuild"), read("vmlinuxSymbols"), read("klpLayout")]);
+    const parsedKbuild = parseKlpInputs({ kbuild: text(kbuild), vmlinuxSymbols: text(vmlinux), klpLayout: text(layout), moduleSymvers: undefined }).kbuild;
+    const { compiler, image } = await openBrowserWasmCompiler(imagesBase, manifest, parsedKbuild, progress);
+    const tree = parsedKbuild.treePath;
+    const readTreeFile = async (path: string): Promise<Uint8Array | undefined> => {
+      const abs = `${tree}/${path.replace(/^\.?\//, "")}`;
+      await image.prefetch([abs]);
+      return image.readSync(abs);
+    };
+    const symvers = await readTreeFile("Module.symvers");
+    const inputs = parseKlpInputs({ kbuild: text(kbuild), vmlinuxSymbols: text(vmlinux), klpLayout: text(layout), moduleSymvers: symvers && text(symvers) });
+    // The compiler itself is the first Build's download: load it now, so a browser that cannot run it falls back at once.
+    await compiler.warmUp();
+    return {
+      ...inputs,
+      host: {
+        kind: "wasm",
+        describe: compiler.name,
+        compiler,
+        readTreeFile,
+        prepare: async () => false,
+      },
+    };
+  }
+
+  private async loadVm(imagesBase: string, manifest: ImagesManifest, read: (name: string) => Promise<ArrayBuffer>): Promise<Inputs> {
     const [config, kbuild, vmlinux, layout] = await Promise.all([
       machineConfigFrom(manifest, BUILDER, read, { wasmPath: new URL(v86WasmUrl, self.location.href).href, imagesBase }, { resume: true }),
       read("kbuild"),
@@ -47,7 +102,17 @@ class BuilderWorker {
     await machine.waitReady(180_000);
     const symvers = await machine.getFile("build/linux/Module.symvers").catch(() => undefined);
     const inputs = parseKlpInputs({ kbuild: text(kbuild), vmlinuxSymbols: text(vmlinux), klpLayout: text(layout), moduleSymvers: symvers && text(symvers) });
-    return { ...inputs, host: new BuildHost(machine, inputs.kbuild) };
+    const host = new BuildHost(machine, inputs.kbuild);
+    return {
+      ...inputs,
+      host: { kind: "vm", describe: "the build-host VM (Debian's i386 gcc-12 in v86)", compiler: host, readTreeFile: (p) => host.readTreeFile(p), prepare: (o) => host.prepare(o) },
+    };
+  }
+
+  /** Which compiler builds: "wasm" or "vm" (loads the builder first). */
+  async kind(imagesBase: string, progress: Progress): Promise<"wasm" | "vm"> {
+    await this.start(imagesBase, progress);
+    return (await this.inputs!).host.kind;
   }
 
   /**
@@ -77,8 +142,9 @@ class BuilderWorker {
     await this.start(imagesBase, progress);
     const inputs = await this.inputs!;
     const pristine = pristineReader(inputs.host);
-    const recorded = recordingCompiler(inputs.host);
+    const recorded = recordingCompiler(inputs.host.compiler);
     this.last = undefined;
+    onProgress({ stage: "compile", line: `compiler: ${inputs.host.describe}` });
     try {
       const output = await buildLivepatch({
         diffText,
@@ -113,7 +179,7 @@ class BuilderWorker {
 }
 
 /** The kernel tree of the build host's 9p share, each file read once; `files` keeps what was read, for "what changed". */
-function pristineReader(host: BuildHost): { read: ReadPristine; files: Map<string, string | undefined> } {
+function pristineReader(host: Backend): { read: ReadPristine; files: Map<string, string | undefined> } {
   const files = new Map<string, string | undefined>();
   return {
     files,

@@ -184,7 +184,7 @@ async function loadSharedFragment(): Promise<void> {
 const build = new BuildPanel(byId("build"));
 const builder: PatchBuilder = workerBuilder(imagesBase, (_name, loaded, total) => {
   if (!building) return;
-  build.progress(loaded < total ? `downloading the build host: ${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB` : "Building…");
+  build.progress(loaded < total ? `downloading the compiler (${_name}): ${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB` : "Building…");
 });
 build.onWhatChanged = () => openWhatChanged(() => builder.machineCode());
 

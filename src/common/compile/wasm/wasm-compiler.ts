@@ -39,6 +39,11 @@ export class WasmCompiler {
     private readonly onProgress?: (p: WasmCompilerProgress) => void,
   ) {}
 
+  /** Downloads and compiles both programs now (the first compile would otherwise). */
+  async warmUp(): Promise<void> {
+    await Promise.all([this.programs.load("cc1"), this.programs.load("as")]);
+  }
+
   async compile(request: CompileRequest): Promise<CompileResult> {
     const t0 = performance.now();
     const key = JSON.stringify([request.object, Object.entries(request.overrides ?? {}).sort()]);
