@@ -1,13 +1,70 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { sourceImports } from "../source-imports.ts";
 
 /**
- * Hash of the image recipe: every file under images/ except the work dir, as
- * `sha256sum` would list them (sorted by path), hashed again. CI compares it
- * with the committed manifest so stale images cannot slip in.
+ * The files the image recipe is made of, relative to images/: every file
+ * under images/ except the work dir, and the src/ modules its tools run
+ * (followed through their imports; type-only imports run nothing). A tool
+ * such as make-snapshots.ts boots the machines with src/'s profiles (memory
+ * size, command line), so those are as much the recipe as the scripts.
+ */
+export function recipeFiles(imagesDir: string): string[] {
+  const own = imagesFiles(imagesDir);
+  const seen = new Set<string>();
+  const follow = (file: string): void => {
+    for (const i of sourceImports(readFileSync(file, "utf8"))) {
+      if (i.typeOnly || !i.specifier.startsWith(".")) continue;
+      const target = resolve(dirname(file), i.specifier);
+      if (seen.has(target) || !existsSync(target)) continue;
+      seen.add(target);
+      if (/\.ts$/.test(target)) follow(target);
+    }
+  };
+  for (const f of own) if (/\.ts$/.test(f)) follow(join(imagesDir, f));
+  const root = resolve(imagesDir);
+  const outside = [...seen].filter((p) => !p.startsWith(root + "/")).map((p) => relative(root, p));
+  return [...own, ...outside].sort();
+}
+
+/**
+ * Hash of the image recipe: its files (recipeFiles) as `sha256sum` would
+ * list them, sorted by path, hashed again. The images' manifest records it,
+ * and images:check and the images test compare, so stale images cannot slip in.
  */
 export function recipeHash(imagesDir: string): string {
+  return listingHash(imagesDir, recipeFiles(imagesDir));
+}
+
+/**
+ * The hash as it was before it covered the src/ modules: images/ alone.
+ * Only to tell a manifest written before the wider hash from a stale one.
+ */
+export function imagesOnlyRecipeHash(imagesDir: string): string {
+  return listingHash(imagesDir, imagesFiles(imagesDir));
+}
+
+export type RecipeCheck = { ok: true } | { ok: false; why: "stale" | "predates-wider-hash"; message: string };
+
+/** Whether images published with `manifestHash` were built from the recipe as it is now. */
+export function checkRecipe(manifestHash: string, imagesDir: string): RecipeCheck {
+  if (manifestHash === recipeHash(imagesDir)) return { ok: true };
+  if (manifestHash === imagesOnlyRecipeHash(imagesDir)) {
+    const src = recipeFiles(imagesDir).filter((f) => f.startsWith("../")).map((f) => f.slice(3));
+    const named = src.filter((f) => /profiles|boot|store/.test(f));
+    return {
+      ok: false,
+      why: "predates-wider-hash",
+      message:
+        `the images' manifest predates the wider recipe hash: images/ matches it, but the hash now also covers the ${src.length} src/ modules the image tools run ` +
+        `(${named.join(", ")}, …), which this manifest cannot vouch for; rebuild the images once (npm run images) to record the wider hash`,
+    };
+  }
+  return { ok: false, why: "stale", message: "the images were not built from the committed recipe (images/ and the src/ modules its tools run): rerun `npm run images`" };
+}
+
+function imagesFiles(imagesDir: string): string[] {
   const files: string[] = [];
   const walk = (rel: string): void => {
     for (const e of readdirSync(join(imagesDir, rel), { withFileTypes: true })) {
@@ -18,9 +75,10 @@ export function recipeHash(imagesDir: string): string {
     }
   };
   walk("");
-  files.sort();
-  const listing = files
-    .map((f) => `${createHash("sha256").update(readFileSync(join(imagesDir, f))).digest("hex")}  ${f}\n`)
-    .join("");
+  return files.sort();
+}
+
+function listingHash(imagesDir: string, files: readonly string[]): string {
+  const listing = files.map((f) => `${createHash("sha256").update(readFileSync(join(imagesDir, f))).digest("hex")}  ${f}\n`).join("");
   return createHash("sha256").update(listing).digest("hex");
 }

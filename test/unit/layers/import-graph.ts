@@ -1,9 +1,8 @@
-// The import graph of the source tree, read from the files' import
-// statements (static, dynamic, and `new URL(…, import.meta.url)` for
-// workers), for the layer check. A regex reader, not a parser: it only has
-// to find the specifiers, and every one of ours sits at a statement start.
+// The import graph of the source tree (src/node/source-imports.ts reads
+// each file's specifiers), for the layer check.
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize, relative } from "node:path";
+import { sourceImports } from "../../../src/node/source-imports.ts";
 
 export type Layer = "common" | "machine" | "browser" | "workers" | "node" | "cli";
 
@@ -30,25 +29,14 @@ export function layerOf(path: string): Layer | undefined {
   return ROOTS.find(([prefix]) => path.startsWith(prefix))?.[1];
 }
 
-const PATTERNS = [
-  /^[ \t]*(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])([^'"]+)\1/gm,
-  /^[ \t]*import\s*(['"])([^'"]+)\1/gm,
-  /\bimport\(\s*(['"])([^'"]+)\1\s*\)/g,
-  /\bnew URL\(\s*(['"])([^'"]+)\1\s*,\s*import\.meta\.url/g,
-];
-
 /** The import edges of one file's text; `from` is its repo-relative path. */
 export function importsOf(from: string, text: string): ImportEdge[] {
-  const edges: ImportEdge[] = [];
-  for (const pattern of PATTERNS) {
-    for (const m of text.matchAll(pattern)) {
-      const specifier = m[2] ?? "";
-      const line = text.slice(0, m.index).split("\n").length;
-      const to = specifier.startsWith(".") ? normalize(join(dirname(from), specifier)) : packageName(specifier);
-      edges.push({ from, specifier, to, line });
-    }
-  }
-  return edges;
+  return sourceImports(text).map(({ specifier, line }) => ({
+    from,
+    specifier,
+    to: specifier.startsWith(".") ? normalize(join(dirname(from), specifier)) : packageName(specifier),
+    line,
+  }));
 }
 
 function packageName(specifier: string): string {
