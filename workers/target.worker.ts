@@ -110,16 +110,9 @@ class TargetWorker {
     return this.booted().control.exec(command, { timeoutMs });
   }
 
-  /**
-   * Copies a livepatch module into the guest over 9p (it appears as
-   * /host/<name>.ko) and loads it. Returns insmod's result; the transition
-   * is followed by the page through the livepatch state.
-   */
-  async loadModule(name: string, bytes: Uint8Array): Promise<ExecResult> {
-    if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`invalid module name: ${name}`);
-    const machine = this.booted();
-    await machine.putFile(`${name}.ko`, bytes);
-    return machine.control.exec(`insmod /host/${name}.ko`, { timeoutMs: 60_000 });
+  /** Puts a file into the guest's 9p share (/host/<name>); loading a module is the page's (src/common/livepatch/load.ts). */
+  putFile(name: string, bytes: Uint8Array): Promise<void> {
+    return this.booted().putFile(name, bytes);
   }
 
   /** Puts a module file into the guest's 9p share (/host/<name>.ko), without loading it. */

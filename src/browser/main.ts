@@ -7,7 +7,7 @@ import { fetchManifest, imagesBaseFor } from "./images.ts";
 import { ConsoleTerminal } from "./terminal/console-terminal.ts";
 import { TargetClient } from "./target/target-client.ts";
 import { LivepatchMonitor } from "./target/livepatch-monitor.ts";
-import { applyModule, revertPatch, PatchLoadError, unloadReplaced } from "./target/patch-loader.ts";
+import { applyModule, forcePatch, revertPatch, PatchLoadError, unloadReplaced } from "./target/patch-loader.ts";
 import { KernelSources } from "./sources/kernel-sources.ts";
 import { SourceBrowser } from "./sources/source-browser.ts";
 import { renderStatus } from "./panels/status-pill.ts";
@@ -292,7 +292,7 @@ monitor = new LivepatchMonitor(target, (state) => {
   }
   renderLivepatchPanel(lpHost, state, {
     force: (p) => {
-      if (confirm(FORCE_WARNING)) void target.act("forcing the transition", () => target.exec(`echo 1 > /sys/kernel/livepatch/${p}/force`)).finally(() => monitor.follow());
+      if (confirm(FORCE_WARNING)) void target.act("forcing the transition", () => forcePatch(target, p)).finally(() => monitor.follow());
     },
   });
   byId("lp-refresh").textContent = state.transition ? "· refreshing every second" : "";

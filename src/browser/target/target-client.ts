@@ -119,8 +119,9 @@ export class TargetClient {
     }
   }
 
-  loadModule(name: string, bytes: Uint8Array): Promise<ExecResult> {
-    return this.api.loadModule(name, Comlink.transfer(bytes, [bytes.buffer]));
+  /** Puts a file into the guest's 9p share (/host/<name>); the bytes move to the worker. */
+  putFile(name: string, bytes: Uint8Array): Promise<void> {
+    return this.api.putFile(name, Comlink.transfer(bytes, [bytes.buffer]));
   }
 
   /** Copies a module in as /host/<name>.ko (the lab loads it itself, after choosing a model). */
