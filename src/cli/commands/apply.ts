@@ -96,7 +96,7 @@ export const applyCommand: Command = {
             stallMs,
             timeoutMs,
             onStall: (tasks) => log(`  transition of ${out.name} stalled; blocking tasks:\n${describeBlocking(tasks)}`),
-            forceUnsafe: forceUnsafeOf(out, (tasks) => log(`  forced: the tasks blocking ${out.name} hold only KPATCH_FORCE_UNSAFE functions (${tasks.map((t) => t.pid).join(", ")}); the module stays loaded until reboot`)),
+            forceUnsafe: forceUnsafeOf(out, (tasks) => log(`  forced: only KPATCH_FORCE_UNSAFE functions can be holding up ${out.name} (blocking pids ${tasks.map((t) => t.pid).join(", ")}); the module stays loaded until reboot`)),
           }),
         );
         log(`  transition  ${transitionMs} ms${transition ? ` (${describeTransition(transition)})` : ""}`);

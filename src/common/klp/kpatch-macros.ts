@@ -80,9 +80,9 @@ typedef void (*kpatch_post_unpatch_call_t)(patch_object *obj);
 /*
  * USE WITH EXTREME CAUTION: the function is always on some task's stack, and
  * its old and new versions are safe to run at the same time. Livepatch has
- * no per-function switch; \`klp apply\` forces the transition (writes
- * /sys/kernel/livepatch/<patch>/force) only when every task still blocking
- * it is blocked by functions marked so. A forced patch cannot be unloaded.
+ * no per-function switch; \`klp apply\` forces a stalled transition (writes
+ * /sys/kernel/livepatch/<patch>/force) only when nothing but functions
+ * marked so can be holding it up. A forced patch cannot be unloaded.
  */
 #define KPATCH_FORCE_UNSAFE(_fn) \\
 	void *__kpatch_force_func_##_fn __section(".kpatch.force") = _fn;

@@ -11,15 +11,18 @@ function stackFunction(line: string): string | undefined {
 }
 
 /**
- * Whether forcing honours the marks: every blocking task has a patched
- * function on its stack, and all the patched functions on its stack are
- * marked. A task blocked for another reason (no reliable stack, an unmarked
- * function) keeps the transition waiting.
+ * Whether forcing honours the marks. When every patched function is marked,
+ * nothing the patch replaces may hold a task back, so any stall is forced
+ * (/proc/<pid>/stack does not show a sleeping task's innermost `__sched`
+ * frames, e.g. do_nanosleep, so a stack check could not see them). Otherwise
+ * every blocking task must show a patched function on its stack, all of
+ * them marked; a task blocked for another reason keeps the transition waiting.
  */
 export function blockedOnlyByForced(tasks: readonly LivepatchTask[], patched: readonly string[], marked: readonly string[]): boolean {
   if (tasks.length === 0 || marked.length === 0) return false;
   const patchedSet = new Set(patched);
   const markedSet = new Set(marked);
+  if (patched.every((f) => markedSet.has(f))) return true;
   return tasks.every((t) => {
     const onStack = (t.stack ?? []).map(stackFunction).filter((f): f is string => f !== undefined && patchedSet.has(f.replace(/\.(isra|constprop|part)\.\d+$/, "")));
     return onStack.length > 0 && onStack.every((f) => markedSet.has(f.replace(/\.(isra|constprop|part)\.\d+$/, "")));

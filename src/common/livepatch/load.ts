@@ -83,9 +83,9 @@ export interface LoadOptions {
   timeoutMs?: number;
   onStall?: (blocking: LivepatchTask[]) => void;
   /**
-   * KPATCH_FORCE_UNSAFE: when the transition stalls and every task blocking
-   * it is blocked only by `marked` functions among the `patched` ones, force
-   * it (the module then stays pinned until reboot).
+   * KPATCH_FORCE_UNSAFE: when the transition stalls and only `marked`
+   * functions among the `patched` ones can be holding it up
+   * (force-unsafe.ts), force it (the module then stays pinned until reboot).
    */
   forceUnsafe?: { patched: readonly string[]; marked: readonly string[]; onForce?: (blocking: LivepatchTask[]) => void };
 }

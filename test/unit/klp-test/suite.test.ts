@@ -57,5 +57,7 @@ describe("blockedOnlyByForced", () => {
     // Blocked for another reason (no patched function on its stack): forcing would not be what was asked.
     expect(blockedOnlyByForced([task(["[<0>] schedule+0x1/0x2"])], patched, ["do_wait"])).toBe(false);
     expect(blockedOnlyByForced([], patched, ["do_wait"])).toBe(false);
+    // Every patched function marked: no stack can show a reason to wait.
+    expect(blockedOnlyByForced([task(["[<0>] hrtimer_nanosleep+0xb0/0xf4"])], patched, patched)).toBe(true);
   });
 });
