@@ -3,6 +3,7 @@
 // edited sources are diffed against the pristine files to write the diff.
 // Pure: no editor, no network, so it can be unit-tested.
 import { ApplyError, DiffError, applyPatch, makeDiff, parseDiff, DEV_NULL, type ParsedPatch } from "../../common/patch/index.ts";
+import { treePath } from "../../common/kbuild/tree-path.ts";
 
 /** A problem to show on a line of the diff (or of a source file). */
 export interface SyncProblem {
@@ -27,7 +28,11 @@ export function pathsOfDiff(diffText: string): string[] {
   }
   const paths = new Set<string>();
   for (const f of parsed.files) {
-    for (const p of [f.oldPath, f.newPath]) if (p !== DEV_NULL) paths.add(p.replace(/^\.\//, ""));
+    for (const p of [f.oldPath, f.newPath]) {
+      // As the applier reads it; /dev/null and paths outside the tree are no file to open.
+      const path = p === DEV_NULL ? undefined : treePath(p);
+      if (path !== undefined) paths.add(path);
+    }
   }
   return [...paths];
 }

@@ -1,3 +1,5 @@
+import { treePath } from "../kbuild/tree-path.ts";
+
 /** A GCC message, in the user's terms: which file, where, how bad, what. */
 export interface Diagnostic {
   file: string;
@@ -29,7 +31,8 @@ export function parseGccDiagnostics(stderr: string): Diagnostic[] {
     const m = MESSAGE.exec(line);
     if (!m) continue;
     const d: Diagnostic = {
-      file: m[1]!.replace(/^\.\//, ""),
+      // A header outside the tree (GCC's own stddef.h) keeps its absolute path.
+      file: treePath(m[1]!) ?? m[1]!,
       line: Number(m[2]),
       column: Number(m[3]),
       severity: m[4] as Diagnostic["severity"],

@@ -1,5 +1,6 @@
 import { shellWords } from "../kbuild/shell-words.ts";
 import { retargetArgv } from "../kbuild/command.ts";
+import { treePath } from "../kbuild/tree-path.ts";
 
 /**
  * Command lines for compiling a kernel file through a precompiled header of
@@ -32,7 +33,7 @@ export function pchCommands(command: string, source: string, preamble: string, h
   if (srcIndex < 0) throw new Error(`the command does not compile ${source}`);
   const dir = source.includes("/") ? source.slice(0, source.lastIndexOf("/")) : ".";
   const search = ["-iquote", dir, "-iquote", "."];
-  const headerText = includes.map((f) => `#include "${f.replace(/^\.\//, "")}"\n`).join("") + preamble;
+  const headerText = includes.map((f) => `#include "${treePath(f) ?? f}"\n`).join("") + preamble;
 
   const build = rest.filter((_, i) => i !== srcIndex);
   build.splice(1, 0, ...search);

@@ -4,6 +4,7 @@
 // data, is for the object differ to tell: it sees what the compiler made.
 import { changedStructs } from "./struct-changes.ts";
 import type { StageErrorCode } from "../errors/codes.ts";
+import { normalizeTreePath } from "../kbuild/tree-path.ts";
 import type { KbuildIndex, KbuildObject } from "../kbuild/index-format.ts";
 
 /** A file the patch touched, as the apply stage hands it over. */
@@ -72,16 +73,7 @@ export interface PlanOptions {
   readFile?: (path: string) => string | undefined;
 }
 
-/** Collapses "a/./b" and "a/b/../c" as the compiler's dependency lists spell them. */
-export function normalizeTreePath(path: string): string {
-  const out: string[] = [];
-  for (const part of path.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") out.pop();
-    else out.push(part);
-  }
-  return out.join("/");
-}
+export { normalizeTreePath };
 
 // Which objects read each file: inverted kbuild deps, built once per index.
 const dependents = new WeakMap<KbuildIndex, Map<string, string[]>>();

@@ -5,6 +5,7 @@
 // Hunks may move (an offset), as with GNU patch, because hand-written hunk
 // headers are often a few lines off.
 
+import { treePath } from "../kbuild/tree-path.ts";
 import { ApplyError, type ApplyErrorCode } from "./errors.ts";
 import { DEV_NULL } from "./types.ts";
 import type { FilePatch, Hunk, HunkLine, ParsedPatch } from "./types.ts";
@@ -124,9 +125,8 @@ function resolveTarget(
 
 /** Paths must stay inside the tree: the result is written into it. */
 function normalizePath(path: string, file: FilePatch): string {
-  let p = path.replace(/\/{2,}/g, "/");
-  while (p.startsWith("./")) p = p.slice(2);
-  if (p === "" || p === DEV_NULL || p.startsWith("/") || p.split("/").includes("..")) {
+  const p = treePath(path);
+  if (p === undefined) {
     throw new ApplyError(`${path}: file paths must be relative to the source tree and stay inside it`, {
       code: "path-outside-tree",
       file: path,

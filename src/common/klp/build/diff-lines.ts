@@ -5,11 +5,11 @@
 import type { Diagnostic } from "../../compile/diagnostics.ts";
 import { movedLines, type ApplyResult, type ParsedPatch } from "../../patch/index.ts";
 import type { MovedLine } from "../diff/index.ts";
-import { normalizeTreePath } from "../plan.ts";
+import { normalizeTreePath, treePath } from "../../kbuild/tree-path.ts";
 
 /** The diff line that shows line `line` of the patched `file` (added or context), if the diff shows it. */
 export function diffLineOf(parsed: ParsedPatch, applied: ApplyResult, file: string, line: number): number | undefined {
-  const sections = parsed.files.filter((f) => f.newPath.replace(/^\.\//, "") === file || f.oldPath.replace(/^\.\//, "") === file);
+  const sections = parsed.files.filter((f) => treePath(f.newPath) === file || treePath(f.oldPath) === file);
   // With several sections for one file the later ones shift the lines: map only the simple case.
   if (sections.length !== 1) return undefined;
   const hunks = sections[0]!.hunks;
