@@ -275,6 +275,13 @@ describe("klp build", () => {
     expect([...readFileSync(out).subarray(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]);
   });
 
+  it("--trace prints the differ's decisions on stderr, one line each", async () => {
+    const r = await klp(["build", patchFile("trace_cli", CMDLINE_PATCH), "-o", join(dir, "trace.ko"), "--trace"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^trace: fs\/proc\/cmdline\.o: correlated `cmdline_proc_show` with `cmdline_proc_show`/m);
+    expect(r.stderr).toMatch(/^trace: fs\/proc\/cmdline\.o: `cmdline_proc_show` patched \(redirected by ftrace\)/m);
+  });
+
   it("exits non-zero with a one-line reason on no functional change", async () => {
     const comment = patchOf("fs/proc/cmdline.c", { before: "\tseq_putc(m, '\\n');", after: "\tseq_putc(m, '\\n'); /* the newline */" });
     const r = await klp(["build", patchFile("comment_cli", comment), "-o", join(dir, "comment.ko")]);

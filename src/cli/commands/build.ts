@@ -6,7 +6,7 @@ import { CliUsageError, parseOptions, type Command } from "../command.ts";
 import { formatFirstChanged, recordingCompiler, whatChanged } from "../../common/disasm/index.ts";
 import { loadX86Decoder } from "../../node/disasm.ts";
 
-const HELP = `usage: klp build PATCH... -o OUT.ko [--builder vm|native] [--name NAME] [--no-replace] [--show-first-changed] [--json]
+const HELP = `usage: klp build PATCH... -o OUT.ko [--builder vm|native] [--name NAME] [--no-replace] [--show-first-changed] [--trace] [--json]
 
 Builds a livepatch module from unified diffs against the kernel's source
 (several PATCH files are concatenated into one patch): parse, apply, plan,
@@ -24,6 +24,10 @@ Options:
                         for each changed function, the first instruction that
                         differs (disassembled, relocations by their targets)
                         and the source line the patch changed in it
+  --trace               print each decision of the object differ on stderr, one
+                        line each (as objtool's --debug-correlate): which
+                        symbol it correlated with which, what changed and why,
+                        what it included and why, what stays in vmlinux
   --json                print {stages, changedFunctions, newFunctions, notes,
                         output} as JSON on stdout, or {error: {stage, kind,
                         code, message, detail, location}}
@@ -39,7 +43,7 @@ export const buildCommand: Command = {
   help: HELP,
   async run(rawArgs) {
     const args = rawArgs.map((a) => (a === "-o" ? "--output" : a === "-f" ? "--show-first-changed" : a));
-    const { options, positional } = parseOptions(args, { output: "string", name: "string", builder: "string", "no-replace": "boolean", json: "boolean", "show-first-changed": "boolean" });
+    const { options, positional } = parseOptions(args, { output: "string", name: "string", builder: "string", "no-replace": "boolean", json: "boolean", "show-first-changed": "boolean", trace: "boolean" });
     if (positional.length === 0) throw new CliUsageError("give at least one PATCH file");
     const output = options.output;
     if (typeof output !== "string") throw new CliUsageError("-o OUT.ko is required");
@@ -60,7 +64,7 @@ export const buildCommand: Command = {
     let out: BuildOutput;
     try {
       if (!json) console.log(`building ${name} (${builder} builder)`);
-      out = await buildPatch({ diffText, name, replace: options["no-replace"] !== true, compiler: recorded.compiler, onStage: json ? undefined : (s) => console.log(formatStage(s)), onProgress: json ? undefined : progressPrinter((line) => console.log(line)) });
+      out = await buildPatch({ diffText, name, replace: options["no-replace"] !== true, compiler: recorded.compiler, onStage: json ? undefined : (s) => console.log(formatStage(s)), onProgress: json ? undefined : progressPrinter((line) => console.log(line)), trace: options.trace === true ? (line) => console.error(`trace: ${line}`) : undefined });
     } catch (e) {
       if (json) console.log(JSON.stringify({ error: failureJson(e) }, null, 2));
       console.error(formatFailure("build", e));

@@ -10,6 +10,7 @@ import type { Diagnostic } from "../compile/diagnostics.ts";
 import type { Compiler } from "../compile/compiler.ts";
 import type { KbuildIndex } from "../kbuild/index-format.ts";
 import type { BuildStage } from "../errors/codes.ts";
+import type { DiffTrace } from "./diff/index.ts";
 import { assembleModule, specialSizesOf, type KlpLayout, type ResolvedReference, type VmlinuxSymbols } from "./module/index.ts";
 import { planBuild } from "./plan.ts";
 import { compileAll } from "./build/compile.ts";
@@ -60,6 +61,8 @@ export interface BuildInput {
   onProgress?: (progress: BuildProgress) => void;
   /** Refuse a header change that makes more objects than this recompile (default 200). */
   maxObjects?: number;
+  /** Every decision of the object differ, one line each, prefixed with its object (`klp build --trace`). */
+  trace?: DiffTrace;
 }
 
 export interface BuiltFunction {
@@ -126,7 +129,7 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
 
   const warnings: Diagnostic[] = [];
   const compiled = await timed("compile", () => compileAll({ compiler: input.compiler, plan, applied, parsed, progress: (line) => input.onProgress?.({ stage: "compile", line }), warnings }), (c) => `${c.length} object${c.length === 1 ? "" : "s"}`);
-  const diffs = await timed("diff", () => diffAll(compiled, { exported: input.exported, specialSizes: specialSizesOf(input.layout) }, movedLineOf(applied)), (d) => d.map((x) => `${x.object}: ${x.diff.changedFunctions.length} changed`).join(", "));
+  const diffs = await timed("diff", () => diffAll(compiled, { exported: input.exported, specialSizes: specialSizesOf(input.layout), trace: input.trace }, movedLineOf(applied)), (d) => d.map((x) => `${x.object}: ${x.diff.changedFunctions.length} changed`).join(", "));
   for (const d of diffs) notes.push(...d.diff.notes);
   const assembled = await timed(
     "assemble",

@@ -1,5 +1,6 @@
 // klp-build in Node: the pipeline wired to the committed images.
 import { buildLivepatch, type BuildOutput, type BuildProgress, type Compiler, type StageTiming } from "../../common/klp/pipeline.ts";
+import type { DiffTrace } from "../../common/klp/diff/index.ts";
 import { loadKlpInputs } from "./inputs.ts";
 
 export interface NodeBuildOptions {
@@ -9,6 +10,7 @@ export interface NodeBuildOptions {
   compiler: Compiler;
   onStage?: (stage: StageTiming) => void;
   onProgress?: (progress: BuildProgress) => void;
+  trace?: DiffTrace;
 }
 
 export function buildPatch(options: NodeBuildOptions): Promise<BuildOutput> {

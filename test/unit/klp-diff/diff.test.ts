@@ -2,7 +2,7 @@
 // edited by small diffs, compiled natively with their exact kbuild command.
 import { describe, expect, it } from "vitest";
 import { diffObjects, KlpDiffError, type ObjectDiff } from "../../../src/common/klp/diff/index.ts";
-import { findSection, findSectionByType, readSymbols, SHN_UNDEF, SHT_SYMTAB } from "../../../src/common/elf/index.ts";
+import { findSection, findSectionByType, readSymbols, SHN_UNDEF, SHT_SYMTAB, writeElf32 } from "../../../src/common/elf/index.ts";
 import { movedLines } from "../../../src/common/patch/index.ts";
 import { applyEdits, compilePair, exportedSymbols, readTreeFile, type Edit, type PairOptions } from "./kernel-objects.ts";
 
@@ -246,6 +246,20 @@ describe("diffObjects", () => {
     const d = await diff("fs/readdir.o", [{ before: "\t\tif (put_user(d_off, &lastdirent->d_off))\n\t\t\terror = -EFAULT;\n\t\telse\n\t\t\terror = count - buf.count;\n\t}\n\tfdput_pos(f);", after: "\t\tif (put_user(d_off, &lastdirent->d_off))\n\t\t\terror = -EIO;\n\t\telse\n\t\t\terror = count - buf.count;\n\t}\n\tfdput_pos(f);" }]);
     expect(d.changedFunctions.map((f) => f.name)).toEqual(["__ia32_sys_getdents64"]);
     expect(d.changedFunctions[0].local).toBe(false);
+  });
+
+  it("tells a trace each decision (objtool's --debug-correlate), and the result is the same without one", async () => {
+    // The same edit as the first test's, so both use one committed fixture.
+    const pair = await compilePair(CMDLINE, [{ before: "seq_puts(m, saved_command_line);", after: 'seq_puts(m, "patched: ");\n\tseq_puts(m, saved_command_line);' }]);
+    const lines: string[] = [];
+    const traced = diffObjects(pair.original, pair.patched, { exported, trace: (l) => lines.push(l) });
+    const plain = diffObjects(pair.original, pair.patched, { exported });
+    expect(writeElf32(traced.elf)).toEqual(writeElf32(plain.elf));
+    expect(lines).toContain("correlated `cmdline_proc_show` with `cmdline_proc_show` (the only one of its stable name)");
+    expect(lines).toContain('`cmdline_proc_show` changed: code changed: new string "patched: "');
+    expect(lines).toContain('`cmdline_proc_show` patched (redirected by ftrace): code changed: new string "patched: "');
+    expect(lines).toContain(".text.cmdline_proc_show included: `cmdline_proc_show` is part of the patch");
+    expect(lines).toContain("`saved_command_line` stays in vmlinux: not exported, a livepatch relocation resolves it");
   });
 
   it("carries a new zero-initialised global (.bss)", async () => {

@@ -25,7 +25,9 @@ export function diffAll(compiled: readonly Compiled[], options: Omit<DiffOptions
   let noChange: KlpBuildError | undefined;
   for (const c of compiled) {
     try {
-      out.push({ object: c.object, diff: diffObjects(c.original, c.patched, { ...options, movedLine: movedLineFor(c.because) }) });
+      const trace = options.trace;
+      const mine = trace && ((line: string) => trace(`${c.object}: ${line}`));
+      out.push({ object: c.object, diff: diffObjects(c.original, c.patched, { ...options, movedLine: movedLineFor(c.because), trace: mine }) });
     } catch (e) {
       const err = toBuildError("diff", e, { file: c.source });
       if (err.kind === "no-change") {
