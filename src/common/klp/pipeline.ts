@@ -129,7 +129,7 @@ export async function buildLivepatch(input: BuildInput): Promise<BuildOutput> {
 
   const warnings: Diagnostic[] = [];
   const compiled = await timed("compile", () => compileAll({ compiler: input.compiler, plan, applied, parsed, progress: (line) => input.onProgress?.({ stage: "compile", line }), warnings }), (c) => `${c.length} object${c.length === 1 ? "" : "s"}`);
-  const diffs = await timed("diff", () => diffAll(compiled, { exported: input.exported, specialSizes: specialSizesOf(input.layout), trace: input.trace }, movedLineOf(applied)), (d) => d.map((x) => `${x.object}: ${x.diff.changedFunctions.length} changed`).join(", "));
+  const diffs = await timed("diff", () => diffAll(compiled, { exported: input.exported, specialSizes: specialSizesOf(input.layout), trace: input.trace }, movedLineOf(applied), (path) => applied.files.find((f) => f.path === path)?.newText), (d) => d.map((x) => `${x.object}: ${x.diff.changedFunctions.length} changed`).join(", "));
   for (const d of diffs) notes.push(...d.diff.notes);
   const assembled = await timed(
     "assemble",

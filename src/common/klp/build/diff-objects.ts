@@ -1,6 +1,7 @@
 // The diff stage over every compiled object: a header change recompiles many
 // objects and most come out identical, which is fine as long as one changed.
-import { diffObjects, type DiffOptions, type MovedLine, type ObjectDiff } from "../diff/index.ts";
+import { findFunctions } from "../../c/functions.ts";
+import { diffObjects, KlpDiffError, type DiffOptions, type MovedLine, type ObjectDiff } from "../diff/index.ts";
 import { KlpBuildError } from "./error.ts";
 import { toBuildError } from "./translate.ts";
 
@@ -20,7 +21,13 @@ export interface DiffedObject {
   diff: ObjectDiff;
 }
 
-export function diffAll(compiled: readonly Compiled[], options: Omit<DiffOptions, "movedLine">, movedLineFor: (files: readonly string[]) => MovedLine): DiffedObject[] {
+/** `patchedText`: a patched file's text, to give a refusal the line of the function it names. */
+export function diffAll(
+  compiled: readonly Compiled[],
+  options: Omit<DiffOptions, "movedLine">,
+  movedLineFor: (files: readonly string[]) => MovedLine,
+  patchedText: (path: string) => string | undefined = () => undefined,
+): DiffedObject[] {
   const out: DiffedObject[] = [];
   let noChange: KlpBuildError | undefined;
   for (const c of compiled) {
@@ -29,7 +36,9 @@ export function diffAll(compiled: readonly Compiled[], options: Omit<DiffOptions
       const mine = trace && ((line: string) => trace(`${c.object}: ${line}`));
       out.push({ object: c.object, diff: diffObjects(c.original, c.patched, { ...options, movedLine: movedLineFor(c.because), trace: mine }) });
     } catch (e) {
-      const err = toBuildError("diff", e, { file: c.source });
+      const text = e instanceof KlpDiffError && e.function !== undefined ? patchedText(c.source) : undefined;
+      const line = text === undefined ? undefined : functionLine(text, (e as KlpDiffError).function!);
+      const err = toBuildError("diff", e, { file: c.source, ...(line === undefined ? {} : { line }) });
       if (err.kind === "no-change") {
         noChange = err;
         continue;
@@ -48,4 +57,14 @@ export function diffAll(compiled: readonly Compiled[], options: Omit<DiffOptions
     );
   }
   return out;
+}
+
+/**
+ * Where the source defines the function an object symbol stands for: GCC's
+ * clones and parts (`f.constprop.0`, `f.cold`) are `f`, a syscall's
+ * `__do_sys_x`/`__se_sys_x`/`__ia32_sys_x` is its SYSCALL_DEFINE (`sys_x`).
+ */
+function functionLine(text: string, symbol: string): number | undefined {
+  const base = symbol.replace(/\..*$/, "").replace(/^__(?:do|se|ia32|x64)_sys_/, "sys_");
+  return findFunctions(text).find((f) => f.name === base)?.line;
 }
