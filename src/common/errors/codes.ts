@@ -4,8 +4,7 @@
 // its wording (which is for people and may improve). README's "Refusal
 // codes" table is made from this list: keep the two in step.
 
-/** The pipeline's stages, in order. */
-/** `run-pre` runs after them, before a module is loaded: Ksplice's check of the baseline against the running kernel. */
+/** The pipeline's stages, in order; `run-pre` (Ksplice's check of the baseline against the running kernel) runs after them, before a module is loaded. */
 export type BuildStage = "parse" | "apply" | "plan" | "compile" | "diff" | "assemble" | "run-pre";
 
 /**
