@@ -3,7 +3,6 @@
 // `klp apply`, into the target resumed from its snapshot, where a check
 // command shows the new behaviour. The refusals run the pipeline alone and
 // assert the message a person would read.
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +11,7 @@ import { makeDiff } from "../../src/common/patch/index.ts";
 import { KlpBuildError, type BuildOutput } from "../../src/common/klp/pipeline.ts";
 import { buildPatch, loadKlpInputs } from "../../src/node/klp/index.ts";
 import { NativeBuildHost } from "../../src/node/toolchain/native-build-host.ts";
-import { REPO_DIR } from "../../src/node/images/store.ts";
+import { klp } from "./klp-cli.ts";
 
 /** One text edit of a pristine kernel file: `before` must occur exactly once. */
 interface Edit {
@@ -62,21 +61,6 @@ function patchFile(name: string, text: string): string {
   const path = join(dir, `${name}.patch`);
   writeFileSync(path, text);
   return path;
-}
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function klp(args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(REPO_DIR, "bin/klp.js"), ...args], { cwd: REPO_DIR, maxBuffer: 64 << 20, timeout: 600_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 interface ApplyJson {

@@ -1,7 +1,6 @@
 // `klp test` on a kpatch-style directory, and `klp apply` of patches written
 // with kpatch's and klp-build's macros: built, loaded into the target resumed
 // from its snapshot, checked in its shell, unloaded.
-import { execFile } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,23 +8,9 @@ import { describe, expect, it } from "vitest";
 import { REPO_DIR } from "../../src/node/images/store.ts";
 import { makeDiff } from "../../src/common/patch/index.ts";
 import { loadKlpInputs } from "../../src/node/klp/index.ts";
+import { klp } from "./klp-cli.ts";
 
 const EXAMPLES = join(REPO_DIR, "examples/kpatch-tests");
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function klp(args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(REPO_DIR, "bin/klp.js"), ...args], { cwd: REPO_DIR, maxBuffer: 64 << 20, timeout: 600_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe("klp apply with their macros", () => {
   it("KPATCH_SYSCALL_DEFINE1 (kpatch's own syscall test, on i386): uname -s ends in .kpatch", async () => {
