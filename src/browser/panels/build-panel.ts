@@ -2,7 +2,7 @@
 // log, and the result or the error in words a newcomer understands.
 import type { BuildFailure, BuildResult, BuildStage, BuildStageName } from "../build-client.ts";
 import { el } from "../dom.ts";
-import { INTERNAL_NOTE } from "../../common/klp/build/error.ts";
+import { failureFooter, INTERNAL_NOTE } from "../../common/klp/build/error.ts";
 
 const STAGES: { name: BuildStageName; label: string }[] = [
   { name: "parse", label: "parse" },
@@ -102,8 +102,8 @@ export class BuildPanel {
     }
     this.summary.replaceChildren(el("div", { class: "error-line" }, e.message), ...(e.kind === "internal" ? [el("div", { class: "muted" }, INTERNAL_NOTE)] : []));
     if (e.detail) this.append(`${e.detail}\n`);
-    // The code is what README's "Refusal codes" table and a search find.
-    this.append(`code: ${e.code}\n`);
+    // The internal note is in the summary already.
+    this.append(failureFooter(e).filter((l) => l !== INTERNAL_NOTE).map((l) => `${l}\n`).join(""));
   }
 
   message(kind: "ok" | "error" | "info", text: string): void {

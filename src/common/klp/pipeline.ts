@@ -23,7 +23,7 @@ import { PristineTree, type ReadPristine } from "./build/pristine.ts";
 export type { ReadPristine } from "./build/pristine.ts";
 
 export type StageName = BuildStage;
-export { INTERNAL_NOTE, KlpBuildError, type BuildErrorData } from "./build/error.ts";
+export { failureFooter, INTERNAL_NOTE, KlpBuildError, type BuildErrorData } from "./build/error.ts";
 export type { ErrorCode, ErrorKind, ErrorLocation } from "../errors/codes.ts";
 
 export interface StageTiming {

@@ -1,6 +1,6 @@
 // How `klp build` and `klp apply` show a build: one line per stage with its
 // time, then what the module patches; failures as one line plus detail.
-import { INTERNAL_NOTE, KlpBuildError, type BuildOutput, type BuildProgress, type StageTiming } from "../../common/klp/pipeline.ts";
+import { failureFooter, KlpBuildError, type BuildOutput, type BuildProgress, type StageTiming } from "../../common/klp/pipeline.ts";
 import { describeBlocking, KlpLoadError } from "../../common/livepatch/load.ts";
 import { TargetCrashError } from "./crash.ts";
 
@@ -32,8 +32,7 @@ export function formatSummary(out: BuildOutput): string {
 /** One line (what and where), then the detail indented, then the code (README's "Refusal codes"): for stderr. */
 export function formatFailure(command: string, e: unknown): string {
   if (e instanceof KlpBuildError) {
-    const tail = e.kind === "internal" ? `${INTERNAL_NOTE}\ncode: ${e.code}` : `code: ${e.code}`;
-    return `klp ${command}: ${e.stage}: ${e.message}${indent(e.detail)}${indent(tail)}`;
+    return `klp ${command}: ${e.stage}: ${e.message}${indent(e.detail)}${indent(failureFooter(e).join("\n"))}`;
   }
   if (e instanceof KlpLoadError) return `klp ${command}: ${e.message}${indent(e.detail || describeBlocking(e.blocking))}`;
   if (e instanceof TargetCrashError) return `klp ${command}: ${e.message}${indent(e.trace().join("\n"))}`;

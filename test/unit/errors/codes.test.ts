@@ -33,7 +33,8 @@ describe("error codes", () => {
     const e = new KlpBuildError("assemble", "internal", "assemble failed: x is undefined");
     expect(failureJson(e)).toMatchObject({ stage: "assemble", kind: "internal", code: "internal", message: "assemble failed: x is undefined", detail: "" });
     expect(formatFailure("build", e)).toMatch(/^klp build: assemble: assemble failed: x is undefined\n {4}This is a bug in the playground/);
-    expect(formatFailure("build", new KlpBuildError("plan", "no-ftrace-hooks", "lib/x.c: no hooks"))).toBe("klp build: plan: lib/x.c: no hooks\n    code: no-ftrace-hooks");
+    expect(formatFailure("build", new KlpBuildError("plan", "no-ftrace-hooks", "lib/x.c: no hooks"))).toBe("klp build: plan: lib/x.c: no hooks\n    try: change the callers of its functions, outside it\n    code: no-ftrace-hooks");
+    expect(formatFailure("build", new KlpBuildError("diff", "no-change", "no functional change"))).toBe("klp build: diff: no functional change\n    code: no-change");
     expect(kindOf("no-change")).toBe("no-change");
   });
 });

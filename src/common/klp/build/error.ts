@@ -3,7 +3,7 @@
 // Comlink and JSON keep an Error's message at best, and the page, the CLI and
 // a tutorial's CI act on the code and kind, not on the wording.
 import type { Diagnostic } from "../../compile/diagnostics.ts";
-import { isErrorCode, kindOf, type BuildStage, type ErrorCode, type ErrorKind, type ErrorLocation } from "../../errors/codes.ts";
+import { ERROR_CODES, isErrorCode, kindOf, type BuildStage, type ErrorCode, type ErrorCodeInfo, type ErrorKind, type ErrorLocation } from "../../errors/codes.ts";
 
 export interface BuildErrorData {
   stage: BuildStage;
@@ -70,3 +70,14 @@ export class KlpBuildError extends Error {
 
 /** What a person reads under an internal failure: it is never theirs to fix. */
 export const INTERNAL_NOTE = "This is a bug in the playground, not in your patch: please report it, with the patch.";
+
+/**
+ * The lines the page and the CLI print after a failure's message and
+ * detail: whose fault an internal one is, what to try (README's table), and
+ * the code, which is what that table and a search find.
+ */
+export function failureFooter(error: { kind: ErrorKind; code: ErrorCode }): string[] {
+  // A code from a newer worker than this page may be missing from the table.
+  const info = ERROR_CODES[error.code] as ErrorCodeInfo | undefined;
+  return [...(error.kind === "internal" ? [INTERNAL_NOTE] : []), ...(info?.fix ? [`try: ${info.fix}`] : []), `code: ${error.code}`];
+}
