@@ -29,7 +29,8 @@ Options:
                         symbol it correlated with which, what changed and why,
                         what it included and why, what stays in vmlinux
   --json                print {stages, changedFunctions, newFunctions, notes,
-                        output} as JSON on stdout, or {error: {stage, kind,
+                        output} (with -f, firstChanged: [{name, object, first,
+                        source, sizes}]) as JSON on stdout, or {error: {stage, kind,
                         code, message, detail, location}}
 
 Exits 1 with a one-line reason, details and the code (README: "Refusal
