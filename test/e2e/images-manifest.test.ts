@@ -6,9 +6,9 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import { imagesDir, loadManifest, REPO_DIR } from "../../../src/node/images/store.ts";
-import { checkRecipe } from "../../../src/node/images/recipe-hash.ts";
-import { entryType, type BasefsEntry, type BasefsIndex } from "../../../src/common/images/basefs.ts";
+import { imagesDir, loadManifest, REPO_DIR } from "../../src/node/images/store.ts";
+import { checkRecipe } from "../../src/node/images/recipe-hash.ts";
+import { entryType, type BasefsEntry, type BasefsIndex } from "../../src/common/images/basefs.ts";
 
 const dir = imagesDir();
 const manifest = loadManifest(dir);

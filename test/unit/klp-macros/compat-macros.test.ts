@@ -6,23 +6,17 @@ import { findSection, parseElf32, readRelocations, readSymbols, findSectionByTyp
 import { compatHeaderFiles } from "../../../src/common/klp/compat-headers.ts";
 import { diffObjects } from "../../../src/common/klp/diff/index.ts";
 import { assembleModule, parseKlpLayout, parseVmlinuxSymbols } from "../../../src/common/klp/module/index.ts";
-import { compileNative } from "../../../src/node/toolchain/native-compiler.ts";
-import { nativeToolchainRoot } from "../../../src/node/toolchain/native-root.ts";
-import { loadKbuildIndex } from "../../../src/node/images/toolchain-files.ts";
-import { applyEdits, exportedSymbols, klpLayoutJson, readTreeFile, vmlinuxSymbolsJson, type Edit } from "../klp-diff/kernel-objects.ts";
+import { applyEdits, compileObject, exportedSymbols, klpLayoutJson, readTreeFile, vmlinuxSymbolsJson, type Edit } from "../klp-diff/kernel-objects.ts";
 
 const layout = parseKlpLayout(klpLayoutJson());
 const vmlinux = parseVmlinuxSymbols(vmlinuxSymbolsJson());
 const exported = exportedSymbols();
-const kbuild = loadKbuildIndex();
 
 /** The pristine object and the one compiled from `source` with `edits`, with the compat headers a build would add. */
 async function pair(object: string, edits: readonly Edit[], source = object.replace(/\.o$/, ".c")) {
   const text = applyEdits(new TextDecoder().decode(readTreeFile(source)), edits, source);
   const files = { [source]: text };
-  const r = await compileNative(nativeToolchainRoot(), kbuild, { object, overrides: { ...files, ...compatHeaderFiles(files) } });
-  if (r.exitCode !== 0 || !r.object) throw new Error(`compile of ${object} failed:\n${r.stderr}`);
-  return { original: readTreeFile(object), patched: r.object };
+  return { original: readTreeFile(object), patched: await compileObject(object, { ...files, ...compatHeaderFiles(files) }) };
 }
 
 async function build(object: string, edits: readonly Edit[]) {
