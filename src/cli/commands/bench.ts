@@ -3,6 +3,7 @@ import { benchCompile } from "../../node/bench/compile.ts";
 import { benchTarget } from "../../node/bench/target.ts";
 import { benchLivePatch } from "../../node/bench/live-patch.ts";
 import { benchPage } from "../../node/bench/page.ts";
+import { benchParsers } from "../../node/bench/parsers.ts";
 import { parseOptions, type Command } from "../command.ts";
 
 const HELP = `usage: klp bench
@@ -28,7 +29,10 @@ Measures the playground end to end on this machine and prints one JSON object
   first_visit_bytes           bytes fetched until then (page, workers, images)
   page_build_apply_sample_s   cmdline sample: Build (build host in the browser) -> Apply -> patched output
   page_prepare_s              a fresh visit: page ready -> build host resumed, the patch's file precompiled
-  page_build_prepared_s       then Build -> built (what a visitor who read the patch first waits)`;
+  page_build_prepared_s       then Build -> built (what a visitor who read the patch first waits)
+  diff_large_rewrite_ms       makeDiff -> parseDiff -> applyPatch of a 5000-line file, a third of it changed and reversed
+  diff_pathological_parse_max_ms  the slowest of the parser's pathological inputs (huge hunks, long lines)
+  struct_scan_sched_h_ms      the struct-change check over include/linux/sched.h (full scan)`;
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
@@ -76,6 +80,13 @@ export const benchCommand: Command = {
       page_build_apply_sample_s: round(p.buildApplySampleSeconds),
       page_prepare_s: round(p.prepareSeconds),
       page_build_prepared_s: round(p.buildPreparedSeconds),
+    });
+    log("text tools' worst cases");
+    const x = benchParsers();
+    Object.assign(result, {
+      diff_large_rewrite_ms: round(x.largeRewriteRoundTripMs, 1),
+      diff_pathological_parse_max_ms: round(x.pathologicalParseMaxMs, 1),
+      struct_scan_sched_h_ms: round(x.structScanSchedHMs, 1),
     });
     console.log(JSON.stringify(result, null, 2));
     return 0;

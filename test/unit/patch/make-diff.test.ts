@@ -105,12 +105,11 @@ describe("makeDiff output", () => {
     expect(parseDiff(makeDiff("docs/with space.txt", undefined, "")).files[0].newPath).toBe("docs/with space.txt");
   });
 
-  it("handles a rewrite of a large file in reasonable time", () => {
+  // How long it takes is the bench's (largeRewriteRoundTripMs in src/node/bench/parsers.ts).
+  it("handles a rewrite of a large file", () => {
     const a = `${numbered(5000).join("\n")}\n`;
     const b = `${numbered(5000).map((l, i) => (i % 3 === 0 ? `${l}!` : l)).reverse().join("\n")}\n`;
-    const t0 = performance.now();
     expect(roundTrip("big.c", a, b)).toBe(b);
-    expect(performance.now() - t0).toBeLessThan(20_000);
   });
 });
 

@@ -3,6 +3,7 @@ import { ApplyError, DEV_NULL, DiffError, applyPatch, makeDiff, parseDiff } from
 import { isErrorCode } from "../../../src/common/errors/codes.ts";
 import type { ParsedPatch } from "../../../src/common/patch/index.ts";
 import { CMDLINE, rng } from "./fixtures.ts";
+import { PATHOLOGICAL_DIFFS } from "../../../src/node/bench/parsers.ts";
 
 const TREE: Record<string, string> = {
   "fs/proc/cmdline.c": CMDLINE,
@@ -195,7 +196,6 @@ describe("parseDiff fuzz", () => {
   it("either parses or throws DiffError on thousands of garbled diffs", () => {
     const next = rng(20241117);
     const stats = { parsed: 0, diffErrors: 0, applied: 0, applyErrors: 0 };
-    const t0 = performance.now();
     for (let iter = 0; iter < 5000; iter++) {
       let text = pick(next, CORPUS);
       const rounds = 1 + Math.floor(next() * 4);
@@ -235,27 +235,16 @@ describe("parseDiff fuzz", () => {
     expect(stats.diffErrors).toBeGreaterThan(500);
     expect(stats.applied).toBeGreaterThan(100);
     expect(stats.applyErrors).toBeGreaterThan(100);
-    expect(performance.now() - t0).toBeLessThan(30_000);
   });
 
-  it("stays fast on pathological input", () => {
-    const cases = [
-      `--- a/x\n+++ b/x\n@@ -1,999999999 +1,999999999 @@\n${" a\n".repeat(100_000)}`,
-      `--- a/x${" ".repeat(100_000)}y\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n`,
-      `diff --git ${"a ".repeat(50_000)}\nnew file mode 100644\n`,
-      `--- a/x\n+++ b/x\n@@ -1,50000 +1,50000 @@\n${" a\n\\ No newline at end of file\n".repeat(50_000)}`,
-      `${"@".repeat(100_000)}\n`,
-      `${"--- a/x\n".repeat(50_000)}`,
-      `${"-".repeat(200_000)}`,
-    ];
-    for (const text of cases) {
-      const t0 = performance.now();
+  // A catastrophic slowdown shows as the test's timeout; the times are the bench's (src/node/bench/parsers.ts).
+  it("parses or refuses pathological input", () => {
+    for (const text of PATHOLOGICAL_DIFFS) {
       try {
         parseDiff(text);
       } catch (e) {
         expect(e).toBeInstanceOf(DiffError);
       }
-      expect(performance.now() - t0).toBeLessThan(3_000);
     }
   });
 });
