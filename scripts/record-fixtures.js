@@ -3,15 +3,26 @@
 // (test/fixtures/kernel: objects compiled natively with a test's edits, the
 // pristine files and vmlinux data they read), from the images and the native
 // toolchain (needs `unshare -r`). Run it after the kernel or a test's edits
-// change, and commit test/fixtures/kernel. It starts from an empty store, so
-// fixtures no test asks for any more are dropped.
+// change, and commit test/fixtures/kernel. It records into a fresh store
+// and replaces the committed one only when every unit test passed, so
+// fixtures no test asks for any more are dropped and a failed run (or images
+// being rebuilt meanwhile) leaves the old store as it was.
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-rmSync(new URL("../test/fixtures/kernel", import.meta.url), { recursive: true, force: true });
+const store = fileURLToPath(new URL("../test/fixtures/kernel", import.meta.url));
+const fresh = `${store}.recording`;
+rmSync(fresh, { recursive: true, force: true });
 // One file at a time: the tests share the store's index.
 const r = spawnSync("npx", ["--no-install", "vitest", "run", "--project", "unit", "--no-file-parallelism"], {
   stdio: "inherit",
-  env: { ...process.env, KLP_RECORD_FIXTURES: "1" },
+  env: { ...process.env, KLP_RECORD_FIXTURES: "1", KLP_FIXTURES_DIR: fresh },
 });
-process.exit(r.status ?? 1);
+if (r.status !== 0) {
+  console.error(`fixtures: not replaced (the run failed); what was recorded is in ${fresh}`);
+  process.exit(r.status ?? 1);
+}
+rmSync(store, { recursive: true, force: true });
+renameSync(fresh, store);
+console.log(`fixtures: recorded into ${store}`);

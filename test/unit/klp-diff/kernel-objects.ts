@@ -22,7 +22,8 @@ export interface Edit {
   after: string;
 }
 
-const STORE = join(dirname(fileURLToPath(import.meta.url)), "../../fixtures/kernel");
+/** KLP_FIXTURES_DIR: where `npm run fixtures` records before it replaces the committed store. */
+const STORE = process.env.KLP_FIXTURES_DIR ?? join(dirname(fileURLToPath(import.meta.url)), "../../fixtures/kernel");
 type Mode = "replay" | "record" | "live";
 const MODE: Mode = process.env.KLP_RECORD_FIXTURES ? "record" : process.env.KLP_FIXTURES === "live" ? "live" : "replay";
 
