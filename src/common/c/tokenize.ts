@@ -22,7 +22,6 @@ export function isIdentifier(text: string): boolean {
   return isIdentStart(text.charCodeAt(0));
 }
 
-
 const NL = 10;
 const CR = 13;
 const SPACE = 32;

@@ -112,6 +112,8 @@ describe("KPATCH_IGNORE_SECTION", () => {
   it("names the section it cannot find", async () => {
     const p = await pair("fs/proc/cmdline.o", cmdline("#include <linux/kpatch-macros.h>\nKPATCH_IGNORE_SECTION(\".no_such_section\");", '\tseq_puts(m, " ");\n'));
     expect(() => diffObjects(p.original, p.patched, { exported })).toThrow(/KPATCH_IGNORE_SECTION\("\.no_such_section"\): this file has no such section/);
+    // The patch author's to fix, not the playground's.
+    expect(() => diffObjects(p.original, p.patched, { exported })).toThrow(expect.objectContaining({ code: "bad-kpatch-mark" }));
   });
 });
 

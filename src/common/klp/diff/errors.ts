@@ -29,17 +29,6 @@ const REASONS: Record<KlpDiffCode, KlpDiffReason> = {
   internal: "internal",
 };
 
-// A reason where a code is expected (older call sites) stands for its main code.
-const CODE_OF_REASON: Record<KlpDiffReason, KlpDiffCode> = {
-  "no-change": "no-change",
-  "changed-data": "data-changed",
-  "init-code": "init-code",
-  notrace: "inlined-only",
-  "unsupported-section": "unsupported-section",
-  malformed: "malformed-object",
-  internal: "internal",
-};
-
 export interface KlpDiffErrorSubject {
   /** The function at fault. */
   function?: string;
@@ -56,9 +45,9 @@ export class KlpDiffError extends Error {
   readonly variable: string | undefined;
   readonly section: string | undefined;
 
-  constructor(code: KlpDiffCode | KlpDiffReason, message: string, subject: KlpDiffErrorSubject = {}) {
+  constructor(code: KlpDiffCode, message: string, subject: KlpDiffErrorSubject = {}) {
     super(message);
-    this.code = code in CODE_OF_REASON ? CODE_OF_REASON[code as KlpDiffReason] : (code as KlpDiffCode);
+    this.code = code;
     this.function = subject.function;
     this.variable = subject.variable;
     this.section = subject.section;

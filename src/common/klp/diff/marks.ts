@@ -45,7 +45,7 @@ export function readMarks(model: ObjectModel): Marks {
     const target = name === undefined ? undefined : model.sections.find((s) => s.name === name);
     if (!target) {
       throw new KlpDiffError(
-        "malformed",
+        "bad-kpatch-mark",
         `KPATCH_IGNORE_SECTION(${name === undefined ? "…" : JSON.stringify(name)}): this file has no such section; give a section name as the compiler writes it (e.g. "__syscalls_metadata")`,
         { section: name ?? KPATCH_MARK_SECTIONS.ignoreSections },
       );

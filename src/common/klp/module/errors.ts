@@ -18,25 +18,14 @@ const REASONS: Record<KlpModuleCode, KlpModuleReason> = {
   internal: "layout",
 };
 
-// A reason where a code is expected (older call sites) stands for its main code.
-const CODE_OF_REASON: Record<KlpModuleReason, KlpModuleCode> = {
-  "unresolved-symbol": "symbol-not-found",
-  "ambiguous-symbol": "ambiguous-symbol",
-  "bad-name": "bad-module-name",
-  layout: "internal",
-  "duplicate-symbol": "duplicate-symbol",
-};
-
 export class KlpModuleError extends Error {
   override readonly name = "KlpModuleError";
-  readonly code: KlpModuleCode;
   constructor(
-    code: KlpModuleCode | KlpModuleReason,
+    readonly code: KlpModuleCode,
     message: string,
     readonly symbol?: string,
   ) {
     super(message);
-    this.code = code in CODE_OF_REASON ? CODE_OF_REASON[code as KlpModuleReason] : (code as KlpModuleCode);
   }
 
   get reason(): KlpModuleReason {
