@@ -90,7 +90,7 @@ export class Machine implements Guest {
     try {
       await this.emulator.create_file(name, bytes);
     } catch (e) {
-      throw new Error(`cannot put ${name} into the guest's 9p share (does its directory exist?): ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`cannot put ${name} into the guest's 9p share (does its directory exist?): ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
 

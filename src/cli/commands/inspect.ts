@@ -29,14 +29,14 @@ export const inspectCommand: Command = {
     try {
       bytes = readFileSync(file);
     } catch (e) {
-      throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+      throw new Error(`cannot read ${file}: ${(e as Error).message}`, { cause: e });
     }
     const layout = parseKlpLayout(new TextDecoder().decode(readArtifact("klpLayout")));
     let inspected;
     try {
       inspected = inspectModule(bytes, layout);
     } catch (e) {
-      throw new Error(`${file}: ${(e as Error).message}`);
+      throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
     }
     if (options.json === true) console.log(JSON.stringify(inspected, null, 2));
     else console.log(formatInspection(inspected).join("\n"));

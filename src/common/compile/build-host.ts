@@ -4,7 +4,7 @@ import { retargetCompile, shellQuote } from "../kbuild/command.ts";
 import { treeRelativePath } from "../kbuild/tree-path.ts";
 import { splitPreamble } from "./preamble.ts";
 import { pchCommands } from "./pch.ts";
-import { parseGccDiagnostics, type Diagnostic } from "./diagnostics.ts";
+import { parseGccDiagnostics } from "./diagnostics.ts";
 import { fromBase64 } from "../machine/control/frames.ts";
 import type { CompileMode, CompileRequest, CompileResult, Compiler } from "./compiler.ts";
 

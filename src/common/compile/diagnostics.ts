@@ -21,7 +21,6 @@ export function parseGccDiagnostics(stderr: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   let fn: { file: string; name: string } | undefined;
   for (const raw of stderr.split("\n")) {
-    // eslint-disable-next-line no-control-regex
     const line = raw.replace(/\x1b\[[0-9;]*[mK]/g, "");
     const f = IN_FUNCTION.exec(line);
     if (f) {

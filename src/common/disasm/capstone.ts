@@ -32,7 +32,7 @@ export function capstoneDecoder(cs: CapstoneModule): X86Decoder {
       const out: DecodedInstruction[] = [];
       let at = 0;
       while (at < bytes.length) {
-        let batch: CapstoneInstruction[] = [];
+        let batch: CapstoneInstruction[];
         try {
           batch = handle.disasm(bytes.subarray(at), at);
         } catch {

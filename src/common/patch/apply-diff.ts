@@ -7,7 +7,6 @@
 
 import { treePath } from "../kbuild/tree-path.ts";
 import { ApplyError, type ApplyErrorCode } from "./errors.ts";
-import { DEV_NULL } from "./types.ts";
 import type { FilePatch, Hunk, HunkLine, ParsedPatch } from "./types.ts";
 
 export type ReadFile = (path: string) => string | undefined;

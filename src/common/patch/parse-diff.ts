@@ -437,7 +437,7 @@ class Parser {
   }
 
   private endsEarly(where: string, i: number, oldLeft: number, newLeft: number): DiffError {
-    let hint = "";
+    let hint: string;
     if (i < this.n) {
       const line = this.bare(i);
       const structural =

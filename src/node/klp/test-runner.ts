@@ -42,7 +42,7 @@ export async function runSuite(options: TestRunOptions): Promise<TestResult[]> {
   try {
     files = readdirSync(dir);
   } catch (e) {
-    throw new Error(`cannot read the test directory ${dir}: ${(e as Error).message}`);
+    throw new Error(`cannot read the test directory ${dir}: ${(e as Error).message}`, { cause: e });
   }
   const suite = readSuite(files);
   if (suite.patches.length === 0) throw new Error(`${dir}: no *.patch files (kpatch's layout: NAME.patch, NAME-FAIL.patch, NAME-LOADED.test, other *.test)`);

@@ -207,7 +207,7 @@ describe("parseDiff fuzz", () => {
         parsed = parseDiff(text);
       } catch (e) {
         if (!(e instanceof DiffError)) {
-          throw new Error(`iteration ${iter}: ${String(e)} for ${JSON.stringify(text)}`);
+          throw new Error(`iteration ${iter}: ${String(e)} for ${JSON.stringify(text)}`, { cause: e });
         }
         expect(e.line).toBeGreaterThanOrEqual(1);
         expect(e.line).toBeLessThanOrEqual(lineCount);
@@ -224,7 +224,7 @@ describe("parseDiff fuzz", () => {
         stats.applied++;
       } catch (e) {
         if (!(e instanceof ApplyError)) {
-          throw new Error(`iteration ${iter}: apply threw ${String(e)} for ${JSON.stringify(text)}`);
+          throw new Error(`iteration ${iter}: apply threw ${String(e)} for ${JSON.stringify(text)}`, { cause: e });
         }
         expect(isErrorCode(e.code)).toBe(true);
         stats.applyErrors++;
