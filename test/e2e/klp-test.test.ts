@@ -53,6 +53,21 @@ describe("callbacks are a change", () => {
   }, 300_000);
 });
 
+describe("KPATCH_PRINTK_DEFERRED", () => {
+  it("prints through printk_deferred, which vmlinux does not export (a .klp.rela entry)", async () => {
+    const path = "fs/proc/cmdline.c";
+    const old = loadKlpInputs().readPristine(path)!;
+    const text = old
+      .replace("#include \"internal.h\"\n", '#include "internal.h"\n#include "kpatch-macros.h"\n')
+      .replace("\tseq_putc(m, '\\n');\n", "\tseq_putc(m, '\\n');\n\tKPATCH_PRINTK_DEFERRED(KERN_INFO \"deferred-test: cmdline read\\n\");\n");
+    const dir = mkdtempSync(join(tmpdir(), "klp-deferred-"));
+    writeFileSync(join(dir, "deferred.patch"), makeDiff(path, old, text));
+    const r = await klp(["apply", join(dir, "deferred.patch"), "--exec", "cat /proc/cmdline >/dev/null; sleep 1; dmesg | grep -c 'deferred-test: cmdline read'"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe("1");
+  }, 300_000);
+});
+
 describe("klp test", () => {
   it("passes the example suite: builds, the -FAIL refusal, LOADED tests around load and unload, the combined module, a custom test", async () => {
     const junit = join(mkdtempSync(join(tmpdir(), "klp-test-")), "results.xml");
