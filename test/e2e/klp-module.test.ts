@@ -46,7 +46,7 @@ describe("assembled livepatch modules in the target kernel", () => {
   it("the symbol table matches the running kernel", async () => {
     const line = (await sh(booted.machine, "grep -m1 ' cmdline_proc_show$' /proc/kallsyms")).trim();
     const [address] = vmlinux.named("cmdline_proc_show");
-    expect(parseInt(line.split(" ")[0], 16)).toBe(address.value);
+    expect(parseInt(line.split(" ")[0]!, 16)).toBe(address!.value);
   });
 
   it("patches a string in cmdline_proc_show", async () => {
@@ -109,8 +109,8 @@ describe("assembled livepatch modules in the target kernel", () => {
     // patch names the right one by its kallsyms position. Starting one
     // console further empties /proc/consoles on this one-console machine.
     const ko = await buildModule("klp_e2e_sympos", "fs/proc/consoles.o", [{ before: "if (off++ == *pos)", after: "if (off++ == *pos + 16)" }]);
-    expect(ko.functions).toEqual([expect.objectContaining({ name: "c_start", sympos: vmlinux.localsIn("c_start", "consoles.c")[0].position })]);
-    expect(ko.functions[0].sympos).toBeGreaterThan(0);
+    expect(ko.functions).toEqual([expect.objectContaining({ name: "c_start", sympos: vmlinux.localsIn("c_start", "consoles.c")[0]!.position })]);
+    expect(ko.functions[0]!.sympos).toBeGreaterThan(0);
     await load("klp_e2e_sympos", ko);
     expect(await sh(m, "cat /proc/consoles")).toBe("");
     await unloadPatch(m, "klp_e2e_sympos");

@@ -90,7 +90,7 @@ describe("parseElf32 on malformed input", () => {
     expect(error.section).toBe(6);
     expect(elfError(() => parseElf32(patched((v) => v.setUint32(sh(6, 20), 0x10000, true)))).section).toBe(6);
     // The same size on SHT_NOBITS is fine: it occupies no file space.
-    expect(parseElf32(patched((v) => v.setUint32(sh(8, 20), 0x10000, true))).sections[8].size).toBe(0x10000);
+    expect(parseElf32(patched((v) => v.setUint32(sh(8, 20), 0x10000, true))).sections[8]!.size).toBe(0x10000);
   });
 
   it("rejects bad section name references", () => {
@@ -218,11 +218,11 @@ describe("random mutations of real objects", () => {
     let rejected = 0;
     const ROUNDS = 1000;
     for (let round = 0; round < ROUNDS; round++) {
-      const base = bases[round % bases.length];
+      const base = bases[round % bases.length]!;
       const bytes = new Uint8Array(base.bytes);
       const edits = 1 + pick(4);
       for (let e = 0; e < edits; e++) {
-        const [start, end] = base.regions[pick(base.regions.length)];
+        const [start, end] = base.regions[pick(base.regions.length)]!;
         if (end <= start) continue;
         const at = start + pick(end - start);
         switch (pick(5)) {
@@ -230,7 +230,7 @@ describe("random mutations of real objects", () => {
             bytes[at] = pick(256);
             break;
           case 1:
-            bytes[at] ^= 1 << pick(8);
+            bytes[at]! ^= 1 << pick(8);
             break;
           case 2:
             bytes[at] = 0xff;
@@ -239,7 +239,7 @@ describe("random mutations of real objects", () => {
             bytes[at] = 0;
             break;
           default:
-            bytes[at] = (bytes[at] + (pick(2) === 0 ? 1 : 255)) & 0xff;
+            bytes[at] = (bytes[at]! + (pick(2) === 0 ? 1 : 255)) & 0xff;
         }
       }
       const outcome = exercise(bytes);

@@ -64,10 +64,10 @@ describe("parseElf32", () => {
       ".shstrtab",
     ]);
     const [nul, group] = elf.sections;
-    expect(nul.type).toBe(SHT_NULL);
+    expect(nul!.type).toBe(SHT_NULL);
     expect(group).toMatchObject({ type: SHT_GROUP, link: 16, info: 8, entsize: 4, size: 8 });
 
-    const text = elf.sections[6];
+    const text = elf.sections[6]!;
     expect(text).toMatchObject({
       type: SHT_PROGBITS,
       flags: SHF_ALLOC | SHF_EXECINSTR,
@@ -87,12 +87,12 @@ describe("parseElf32", () => {
       size: 0x48,
     });
     expect(elf.sections[16]).toMatchObject({ type: SHT_SYMTAB, link: 17, info: 7, entsize: 16 });
-    expect(elf.sections[17].type).toBe(SHT_STRTAB);
+    expect(elf.sections[17]!.type).toBe(SHT_STRTAB);
   });
 
   it("keeps the size of SHT_NOBITS sections with empty data", () => {
     const elf = parseElf32(fixture("table.o"));
-    const bss = elf.sections[findSection(elf, ".bss.table_scratch")];
+    const bss = elf.sections[findSection(elf, ".bss.table_scratch")]!;
     expect(bss.type).toBe(SHT_NOBITS);
     expect(bss.size).toBe(64);
     expect(bss.addralign).toBe(32);
@@ -102,8 +102,8 @@ describe("parseElf32", () => {
   it("copies section data instead of aliasing the input", () => {
     const bytes = fixture("greet.o");
     const elf = parseElf32(bytes);
-    const text = elf.sections[6];
-    bytes[text.offset] ^= 0xff;
+    const text = elf.sections[6]!;
+    bytes[text.offset]! ^= 0xff;
     expect(text.data[0]).toBe(0x53);
   });
 
@@ -117,7 +117,7 @@ describe("parseElf32", () => {
     expect(findSection(elf, ".rel__mcount_loc")).toBe(10);
     expect(findSectionByType(elf, SHT_SYMTAB)).toBe(17);
     expect(findSection(elf, ".nope")).toBe(-1);
-    const str = elf.sections[findSection(elf, ".rodata.str1.1")];
+    const str = elf.sections[findSection(elf, ".rodata.str1.1")]!;
     expect(new TextDecoder().decode(str.data)).toBe("cmdline\0");
   });
 
@@ -136,7 +136,7 @@ describe("parseElf32", () => {
       align: 0x1000,
     });
     expect(elf.programHeaders?.[1]).toMatchObject({ type: PT_LOAD, offset: 0xf50, vaddr: 0x1f50 });
-    expect(elf.programHeaders?.[4].type).toBe(PT_GNU_STACK);
+    expect(elf.programHeaders?.[4]!.type).toBe(PT_GNU_STACK);
     expect(elf.sections[findSection(elf, ".text")]).toMatchObject({ addr: 0x220, offset: 0x220 });
   });
 });

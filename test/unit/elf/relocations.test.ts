@@ -49,8 +49,8 @@ function section(type: number, data: Uint8Array, extra: Partial<ElfSection> = {}
 describe("readRelocations", () => {
   it("decodes PIC relocations with their implicit addends", () => {
     const elf = parseElf32(fixture("greet.o"));
-    const relText = elf.sections[findSection(elf, ".rel.text.greet")];
-    const target = elf.sections[relText.info];
+    const relText = elf.sections[findSection(elf, ".rel.text.greet")]!;
+    const target = elf.sections[relText.info]!;
     expect(target.name).toBe(".text.greet");
     expect(readRelocations(relText, target)).toEqual([
       rel(0x02, R_386_PC32, 8, -4),
@@ -63,7 +63,7 @@ describe("readRelocations", () => {
       rel(0x3d, R_386_PLT32, 12, -4),
       rel(0x43, R_386_GOTOFF, 5, 0),
     ]);
-    const relEh = elf.sections[findSection(elf, ".rel.eh_frame")];
+    const relEh = elf.sections[findSection(elf, ".rel.eh_frame")]!;
     expect(readRelocations(relEh, elf.sections[relEh.info])).toEqual([
       rel(0x20, R_386_PC32, 2, 0),
       rel(0x4c, R_386_PC32, 6, 0),
@@ -72,7 +72,7 @@ describe("readRelocations", () => {
 
   it("decodes a kernel object's relocations", () => {
     const elf = parseElf32(fixture("cmdline.o"));
-    const relInit = elf.sections[findSection(elf, ".rel.init.text")];
+    const relInit = elf.sections[findSection(elf, ".rel.init.text")]!;
     expect(relInit).toMatchObject({ type: SHT_REL, flags: SHF_INFO_LINK, info: 7, link: 17 });
     expect(readRelocations(relInit, elf.sections[7])).toEqual([
       rel(0x01, R_386_PC32, 9, -4),
@@ -81,13 +81,13 @@ describe("readRelocations", () => {
       rel(0x19, R_386_PC32, 10, -4),
       rel(0x1f, R_386_32, 11, 0),
     ]);
-    const mcount = elf.sections[findSection(elf, ".rel__mcount_loc")];
+    const mcount = elf.sections[findSection(elf, ".rel__mcount_loc")]!;
     expect(readRelocations(mcount)).toEqual([rel(0, R_386_32, 5), rel(4, R_386_32, 7)]);
   });
 
   it("leaves REL addends at 0 without a target section", () => {
     const elf = parseElf32(fixture("greet.o"));
-    const relocs = readRelocations(elf.sections[7]);
+    const relocs = readRelocations(elf.sections[7]!);
     expect(relocs.map((r) => r.addend)).toEqual(Array(9).fill(0));
   });
 
@@ -169,8 +169,8 @@ describe("implicit addends", () => {
 
   it("moves RELA addends into the section, as i386 modules need", () => {
     const elf = parseElf32(fixture("greet.o"));
-    const relText = elf.sections[7];
-    const original = elf.sections[relText.info];
+    const relText = elf.sections[7]!;
+    const original = elf.sections[relText.info]!;
     const relocs = readRelocations(relText, original);
     const target = { ...original, data: new Uint8Array(original.data) };
     for (const r of relocs) writeImplicitAddend(target, r.offset, r.type, 0);

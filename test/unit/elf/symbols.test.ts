@@ -99,7 +99,7 @@ describe("readSymbols", () => {
     expect(tsyms[findSymbol(tsyms, "table_lookup")]).toMatchObject({ bind: STB_WEAK, type: STT_FUNC, size: 63, shndx: 8 });
     expect(tsyms[findSymbol(tsyms, "on_b")]).toMatchObject({ bind: STB_LOCAL, type: STT_FUNC, size: 9, shndx: 4 });
     expect(tsyms[findSymbol(tsyms, "table_scratch")]).toMatchObject({ type: STT_OBJECT, size: 64, shndx: 10 });
-    expect(table.sections[10].name).toBe(".bss.table_scratch");
+    expect(table.sections[10]!.name).toBe(".bss.table_scratch");
 
     const kernel = parseElf32(fixture("cmdline.o"));
     const ksyms = readSymbols(kernel, 17);
@@ -123,25 +123,25 @@ describe("readSymbols", () => {
     expect(() => readSymbols(elf, 0)).toThrow(/symbol table index 0 is not a section/);
     expect(() => readSymbols(elf, 99)).toThrow(ElfError);
     expect(() => readSymbols(elf, 6)).toThrow(/section 6 \(\.text\.greet\) is SHT_PROGBITS, not a symbol table/);
-    elf.sections[16].link = 6;
+    elf.sections[16]!.link = 6;
     expect(() => readSymbols(elf, 16)).toThrow(/sh_link 6 is SHT_PROGBITS, expected SHT_STRTAB/);
-    elf.sections[16].link = 17;
-    elf.sections[16].entsize = 0;
+    elf.sections[16]!.link = 17;
+    elf.sections[16]!.entsize = 0;
     expect(() => readSymbols(elf, 16)).toThrow(/sh_entsize is 0, expected 16/);
-    elf.sections[16].entsize = 16;
-    elf.sections[16].data = elf.sections[16].data.slice(0, 20);
+    elf.sections[16]!.entsize = 16;
+    elf.sections[16]!.data = elf.sections[16]!.data.slice(0, 20);
     expect(() => readSymbols(elf, 16)).toThrow(/size 0x14 is not a multiple of 16/);
   });
 
   it("reports a bad name offset and section index", () => {
     const elf = parseElf32(fixture("greet.o"));
-    const data = elf.sections[16].data;
+    const data = elf.sections[16]!.data;
     new DataView(data.buffer).setUint32(3 * 16, 0x1000, true);
     expect(() => readSymbols(elf, 16)).toThrow(
       /section 16 \(\.symtab\): symbol 3 name: string offset 0x1000 is outside the string table \(size 0x78\)/,
     );
     const elf2 = parseElf32(fixture("greet.o"));
-    new DataView(elf2.sections[16].data.buffer).setUint16(3 * 16 + 14, 300, true);
+    new DataView(elf2.sections[16]!.data.buffer).setUint16(3 * 16 + 14, 300, true);
     expect(() => readSymbols(elf2, 16)).toThrow(/symbol 3 has st_shndx 300, but the file has 19 sections/);
   });
 });
@@ -152,10 +152,10 @@ describe("encodeSymbols", () => {
     (name) => {
       const elf = parseElf32(fixture(name));
       const index = findSectionByType(elf, SHT_SYMTAB);
-      const symtab = elf.sections[index];
+      const symtab = elf.sections[index]!;
       const out = encodeSymbols(readSymbols(elf, index));
       expect(out.symtab).toEqual(symtab.data);
-      expect(out.strtab).toEqual(elf.sections[symtab.link].data);
+      expect(out.strtab).toEqual(elf.sections[symtab.link]!.data);
       expect(out.firstGlobal).toBe(symtab.info);
       expect(out.indexMap).toEqual(readSymbols(elf, index).map((s) => s.index));
     },
@@ -183,7 +183,7 @@ describe("encodeSymbols", () => {
     const back = readSymbols(fileWith(out.symtab, out.strtab, out.firstGlobal), 1);
     expect(back).toHaveLength(input.length);
     input.forEach((s, i) => {
-      expect(back[out.indexMap[i]]).toEqual({ ...s, index: out.indexMap[i] });
+      expect(back[out.indexMap[i]!]).toEqual({ ...s, index: out.indexMap[i] });
     });
 
     // The encoded table also survives a trip through the writer.

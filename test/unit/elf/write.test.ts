@@ -48,7 +48,7 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
 }
 
 function u16(bytes: Uint8Array, at: number): number {
-  return bytes[at] | (bytes[at + 1] << 8);
+  return bytes[at]! | (bytes[at + 1]! << 8);
 }
 
 describe("writeElf32", () => {
@@ -77,8 +77,8 @@ describe("writeElf32", () => {
     const back = parseElf32(out);
     let end = 52;
     back.sections.forEach((s, i) => {
-      expect(s.name).toBe(elf.sections[i].name);
-      expect(s.data).toEqual(elf.sections[i].data);
+      expect(s.name).toBe(elf.sections[i]!.name);
+      expect(s.data).toEqual(elf.sections[i]!.data);
       if (i === 0) return;
       expect(s.offset).toBeGreaterThanOrEqual(end);
       expect(s.offset % Math.max(1, s.addralign)).toBe(0);
@@ -97,11 +97,11 @@ describe("writeElf32", () => {
 
   it("rebuilds .shstrtab when a section is renamed", () => {
     const elf = parseElf32(fixture("greet.o"));
-    elf.sections[6].name = ".text.greet_patched";
+    elf.sections[6]!.name = ".text.greet_patched";
     const back = parseElf32(writeElf32(elf));
     expect(back.sections.map((s) => s.name)).toEqual(elf.sections.map((s) => s.name));
     back.sections.forEach((s, i) => {
-      if (i !== elf.header.shstrndx) expect(s.data).toEqual(elf.sections[i].data);
+      if (i !== elf.header.shstrndx) expect(s.data).toEqual(elf.sections[i]!.data);
     });
   });
 
@@ -111,8 +111,8 @@ describe("writeElf32", () => {
     const back = parseElf32(out);
     expect(back.sections.map((s) => s.name)).toEqual(elf.sections.map((s) => s.name));
     // ".text.greet" is stored once, as the tail of ".rel.text.greet".
-    const rel = back.sections[findSection(back, ".rel.text.greet")];
-    const text = back.sections[findSection(back, ".text.greet")];
+    const rel = back.sections[findSection(back, ".rel.text.greet")]!;
+    const text = back.sections[findSection(back, ".text.greet")]!;
     expect(text.nameIndex).toBe((rel.nameIndex ?? 0) + 4);
     // Two .group sections in greet.o/table.o style files share one entry too.
     const indexes = back.sections.filter((s) => s.name === ".group").map((s) => s.nameIndex);
@@ -125,11 +125,11 @@ describe("writeElf32", () => {
     elf.sections.push(section(".klp.note", SHT_PROGBITS, payload, { flags: SHF_ALLOC, addralign: 8 }));
     const back = parseElf32(writeElf32(elf));
     expect(back.sections).toHaveLength(21);
-    const added = back.sections[20];
+    const added = back.sections[20]!;
     expect(added).toMatchObject({ name: ".klp.note", type: SHT_PROGBITS, size: 5, addralign: 8 });
     expect(added.offset % 8).toBe(0);
     expect(added.data).toEqual(payload);
-    expect(back.sections[7].data).toEqual(elf.sections[7].data);
+    expect(back.sections[7]!.data).toEqual(elf.sections[7]!.data);
   });
 
   it("builds a file from scratch", () => {
@@ -165,7 +165,7 @@ describe("writeElf32", () => {
     const back = parseElf32(out);
     expect(back.sections.length).toBe(count);
     expect(back.header.shstrndx).toBe(count - 1);
-    expect(back.sections[count - 2].name).toBe(`s${(count - 2) % 7}`);
+    expect(back.sections[count - 2]!.name).toBe(`s${(count - 2) % 7}`);
     expect(firstDifference(writeElf32(back), out)).toBe(-1);
   });
 
@@ -179,19 +179,19 @@ describe("writeElf32", () => {
 
     it("size not matching data", () => {
       const elf = base();
-      elf.sections[6].size += 1;
+      elf.sections[6]!.size += 1;
       expect(() => writeElf32(elf)).toThrow(/section 6 \(\.text\.greet\): size 0x4d does not match data length 0x4c/);
     });
 
     it("data in a SHT_NOBITS section", () => {
       const elf = base();
-      elf.sections[8].data = new Uint8Array(4);
+      elf.sections[8]!.data = new Uint8Array(4);
       expect(() => writeElf32(elf)).toThrow(ElfError);
     });
 
     it("a non-null section 0", () => {
       const elf = base();
-      elf.sections[0].type = SHT_PROGBITS;
+      elf.sections[0]!.type = SHT_PROGBITS;
       expect(() => writeElf32(elf)).toThrow(/section 0 must be the SHT_NULL section/);
     });
 
@@ -203,7 +203,7 @@ describe("writeElf32", () => {
 
     it("a shstrndx that is not a string table", () => {
       const elf = base();
-      elf.sections[6].name = ".text.renamed";
+      elf.sections[6]!.name = ".text.renamed";
       elf.header.shstrndx = 6;
       expect(() => writeElf32(elf)).toThrow(/header.shstrndx 6 is SHT_PROGBITS, expected SHT_STRTAB/);
     });
@@ -216,13 +216,13 @@ describe("writeElf32", () => {
 
     it("alignment that is not a power of two", () => {
       const elf = base();
-      elf.sections[6].addralign = 12;
+      elf.sections[6]!.addralign = 12;
       expect(() => writeElf32(elf)).toThrow(/sh_addralign 0xc is not a power of two/);
     });
 
     it("fields that do not fit", () => {
       const elf = base();
-      elf.sections[6].flags = 2 ** 32;
+      elf.sections[6]!.flags = 2 ** 32;
       expect(() => writeElf32(elf)).toThrow(/flags: 4294967296 does not fit in 32 bits/);
       const elf2 = base();
       elf2.header.machine = 0x10000;

@@ -37,8 +37,8 @@ describe("diffObjects", () => {
   it("finds a changed string literal in cmdline_proc_show", async () => {
     const d = await diff(CMDLINE, [{ before: "seq_puts(m, saved_command_line);", after: 'seq_puts(m, "patched: ");\n\tseq_puts(m, saved_command_line);' }]);
     expect(d.changedFunctions.map((f) => f.name)).toEqual(["cmdline_proc_show"]);
-    expect(d.changedFunctions[0].local).toBe(true);
-    expect(d.changedFunctions[0].reason).toBe('code changed: new string "patched: "');
+    expect(d.changedFunctions[0]!.local).toBe(true);
+    expect(d.changedFunctions[0]!.reason).toBe('code changed: new string "patched: "');
     expect(d.file).toBe("cmdline.c");
     // Only the function, its strings and its __mcount_loc entry: nothing of the __init code.
     const names = symbolNames(d);
@@ -73,7 +73,7 @@ describe("diffObjects", () => {
     // A second static local is new: the patch carries it.
     const d2 = await diff(CMDLINE, [{ before: 'seq_printf(m, "%d ", calls++);', after: 'static int more;\n\tseq_printf(m, "%d %d ", calls++, more++);' }], { base });
     expect(d2.included).toEqual([expect.objectContaining({ kind: "new-data" })]);
-    expect(d2.included[0].name).toMatch(/^more\.\d+$/);
+    expect(d2.included[0]!.name).toMatch(/^more\.\d+$/);
     expect(d2.externals.some((e) => e.name.startsWith("calls."))).toBe(true);
   });
 
@@ -154,7 +154,7 @@ describe("diffObjects", () => {
     const d = await diff(CMDLINE, [moved, { before: "seq_putc(m, '\\n');", after: "seq_putc(m, '!');" }], { base });
     expect(d.changedFunctions.map((f) => f.name)).toEqual(["cmdline_proc_show"]);
     expect(d.specialSections.sort()).toEqual(["__bug_table", "__mcount_loc"]);
-    expect(d.elf.sections[findSection(d.elf, "__bug_table")].size).toBe(12);
+    expect(d.elf.sections[findSection(d.elf, "__bug_table")]!.size).toBe(12);
   });
 
   it("ignores a __LINE__ in the code that only moved (printk(__FILE__, __LINE__)), and sees any other changed constant", async () => {
@@ -229,7 +229,7 @@ describe("diffObjects", () => {
     expect(d.changedFunctions.map((f) => f.name)).toEqual(["filldir64"]);
     expect(d.specialSections).toContain("__ex_table");
     // 12 unsafe_put_user/copy sites: one 12-byte entry each, nothing of filldir/fillonedir.
-    expect(d.elf.sections[findSection(d.elf, "__ex_table")].size).toBe(12 * 12);
+    expect(d.elf.sections[findSection(d.elf, "__ex_table")]!.size).toBe(12 * 12);
   });
 
   it("carries .altinstructions entries and their replacement code", async () => {
@@ -237,7 +237,7 @@ describe("diffObjects", () => {
     expect(d.changedFunctions.map((f) => f.name)).toEqual(["fillonedir"]);
     expect(d.specialSections).toEqual(expect.arrayContaining([".altinstructions", "__ex_table"]));
     expect(findSection(d.elf, ".altinstr_replacement")).toBeGreaterThan(0);
-    expect(d.elf.sections[findSection(d.elf, ".altinstructions")].size % 14).toBe(0);
+    expect(d.elf.sections[findSection(d.elf, ".altinstructions")]!.size % 14).toBe(0);
   });
 
   it("patches a SYSCALL_DEFINE body through its traceable wrapper", async () => {
@@ -245,7 +245,7 @@ describe("diffObjects", () => {
     // __ia32_sys_getdents64, the traceable entry point, which is patched.
     const d = await diff("fs/readdir.o", [{ before: "\t\tif (put_user(d_off, &lastdirent->d_off))\n\t\t\terror = -EFAULT;\n\t\telse\n\t\t\terror = count - buf.count;\n\t}\n\tfdput_pos(f);", after: "\t\tif (put_user(d_off, &lastdirent->d_off))\n\t\t\terror = -EIO;\n\t\telse\n\t\t\terror = count - buf.count;\n\t}\n\tfdput_pos(f);" }]);
     expect(d.changedFunctions.map((f) => f.name)).toEqual(["__ia32_sys_getdents64"]);
-    expect(d.changedFunctions[0].local).toBe(false);
+    expect(d.changedFunctions[0]!.local).toBe(false);
   });
 
   it("tells a trace each decision (objtool's --debug-correlate), and the result is the same without one", async () => {
@@ -265,7 +265,7 @@ describe("diffObjects", () => {
   it("carries a new zero-initialised global (.bss)", async () => {
     const d = await diff(CMDLINE, [{ before: SHOW_HEAD, after: "unsigned int klp_reads;\n\n" + SHOW_HEAD.replace("{\n", "{\n\tklp_reads++;\n") }]);
     expect(d.included).toEqual([{ name: "klp_reads", kind: "new-data" }]);
-    const bss = d.elf.sections[findSection(d.elf, ".bss.klp_reads")];
+    const bss = d.elf.sections[findSection(d.elf, ".bss.klp_reads")]!;
     expect(bss.type).toBe(8 /* SHT_NOBITS */);
     expect(bss.size).toBe(4);
   });

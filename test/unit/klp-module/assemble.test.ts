@@ -67,7 +67,7 @@ describe("sympos", () => {
     const mine = locate(vmlinux, "c_start", true, "consoles.c");
     expect(mine.sympos).toBe(all.findIndex((s) => s.file === "consoles.c") + 1);
     // kallsyms order is address order.
-    expect(all[0].value).toBeLessThan(all[1].value);
+    expect(all[0]!.value).toBeLessThan(all[1]!.value);
   });
 
   it("refuses a name vmlinux does not have, and an ambiguous one", () => {
@@ -85,12 +85,12 @@ describe("assembleModule", () => {
     expect(m.functions).toEqual([expect.objectContaining({ name: "cmdline_proc_show", sympos: 0 })]);
     expect(m.references).toEqual(expect.arrayContaining([{ name: "saved_command_line", how: "livepatch", sympos: 0 }, { name: "seq_printf", how: "exported", sympos: 0 }]));
 
-    const modinfo = new TextDecoder().decode(section(elf, ".modinfo").data).split("\0");
+    const modinfo = new TextDecoder().decode(section(elf, ".modinfo")!.data).split("\0");
     expect(modinfo).toEqual(expect.arrayContaining(["livepatch=Y", "license=GPL", "name=klp_cmdline", `vermagic=${layout.vermagic}`]));
 
     const mod = section(elf, ".gnu.linkonce.this_module");
-    expect(mod.size).toBe(layout.module.size);
-    expect(new TextDecoder().decode(mod.data.subarray(layout.module.name, layout.module.name + 11))).toBe("klp_cmdline");
+    expect(mod!.size).toBe(layout.module.size);
+    expect(new TextDecoder().decode(mod!.data.subarray(layout.module.name, layout.module.name + 11))).toBe("klp_cmdline");
 
     const symbols = readSymbols(elf, findSectionByType(elf, SHT_SYMTAB));
     const klpSym = symbols.find((s) => s.name === ".klp.sym.vmlinux.saved_command_line,0");
@@ -100,17 +100,17 @@ describe("assembleModule", () => {
 
     // The non-exported reference is a RELA livepatch relocation, its place zeroed.
     const rela = section(elf, ".klp.rela.vmlinux..text.cmdline_proc_show");
-    expect(rela.type).toBe(SHT_RELA);
-    expect(rela.flags & SHF_RELA_LIVEPATCH).toBeTruthy();
-    const [r] = readRelocations(rela);
-    expect(symbols[r.symbol].name).toBe(".klp.sym.vmlinux.saved_command_line,0");
-    expect(u32(elf.sections[rela.info].data, r.offset)).toBe(0);
+    expect(rela!.type).toBe(SHT_RELA);
+    expect(rela!.flags & SHF_RELA_LIVEPATCH).toBeTruthy();
+    const [r] = readRelocations(rela!);
+    expect(symbols[r!.symbol]!.name).toBe(".klp.sym.vmlinux.saved_command_line,0");
+    expect(u32(elf.sections[rela!.info]!.data, r!.offset)).toBe(0);
 
     // klp_func[0] + terminator, with old_sympos 0.
     const funcs = section(elf, ".data.klp_funcs");
-    expect(funcs.size).toBe(2 * layout.klp_func.size);
-    expect(u32(funcs.data, layout.klp_func.old_sympos)).toBe(0);
-    expect(new TextDecoder().decode(section(elf, ".rodata.klp_names").data)).toBe("cmdline_proc_show\0");
+    expect(funcs!.size).toBe(2 * layout.klp_func.size);
+    expect(u32(funcs!.data, layout.klp_func.old_sympos)).toBe(0);
+    expect(new TextDecoder().decode(section(elf, ".rodata.klp_names")!.data)).toBe("cmdline_proc_show\0");
   });
 
   it("uses the original name and vmlinux position of a renumbered static local", async () => {
@@ -129,9 +129,9 @@ describe("assembleModule", () => {
   it("writes old_sympos for a patched static whose name is not unique", async () => {
     const m = await build("fs/proc/consoles.o", [{ before: "if (off++ == *pos)", after: "if (off++ == *pos + 1)" }]);
     const elf = parseElf32(m.bytes);
-    const pos = vmlinux.localsIn("c_start", "consoles.c")[0].position;
+    const pos = vmlinux.localsIn("c_start", "consoles.c")[0]!.position;
     expect(pos).toBeGreaterThan(0);
-    expect(u32(section(elf, ".data.klp_funcs").data, layout.klp_func.old_sympos)).toBe(pos);
+    expect(u32(section(elf, ".data.klp_funcs")!.data, layout.klp_func.old_sympos)).toBe(pos);
   });
 
   it("puts functions of several objects under one klp_object, one table per special section, and links their new globals to each other", async () => {
@@ -154,16 +154,16 @@ describe("assembleModule", () => {
     for (const [name, entry] of [["__bug_table", 12], ["__mcount_loc", 4]] as const) {
       const indexes = elf.sections.flatMap((x, i) => (x.name === name ? [i] : []));
       expect(indexes, name).toHaveLength(1);
-      const table = elf.sections[indexes[0]];
+      const table = elf.sections[indexes[0]!]!;
       const rel = elf.sections.find((x) => x.type === 9 && x.info === indexes[0])!;
       const owners = readRelocations(rel, table).filter((r) => r.offset % entry === 0);
       expect(owners.length, name).toBe(table.size / entry);
-      const targets = new Set(owners.map((r) => elf.sections[symbols[r.symbol].shndx].name));
+      const targets = new Set(owners.map((r) => elf.sections[symbols[r.symbol]!.shndx]!.name));
       expect([...targets].sort(), name).toEqual([".text.meminfo_proc_show", ".text.version_proc_show"]);
     }
     // Both objects' klp_func entries, then the terminator.
-    expect(section(elf, ".data.klp_funcs").size).toBe(3 * layout.klp_func.size);
-    expect(new TextDecoder().decode(section(elf, ".rodata.klp_names").data)).toBe("meminfo_proc_show\0version_proc_show\0");
+    expect(section(elf, ".data.klp_funcs")!.size).toBe(3 * layout.klp_func.size);
+    expect(new TextDecoder().decode(section(elf, ".rodata.klp_names")!.data)).toBe("meminfo_proc_show\0version_proc_show\0");
   });
 
   it("refuses two objects defining the same new global", async () => {

@@ -99,15 +99,15 @@ describe("applyPatch: exact and offset", () => {
     const diff = `${TWO_HUNKS}--- a/fs/proc/Makefile\n+++ b/fs/proc/Makefile\n@@ -1 +1,2 @@\n obj-y += cmdline.o\n+obj-y += klp_demo.o\n`;
     const r = apply(diff, { "fs/proc/cmdline.c": CMDLINE, "fs/proc/Makefile": "obj-y += cmdline.o\n" });
     expect(r.files.map((f) => f.path)).toEqual(["fs/proc/cmdline.c", "fs/proc/Makefile"]);
-    expect(r.files[0].newText).toBe(TWO_HUNKS_RESULT);
-    expect(r.files[1].newText).toBe("obj-y += cmdline.o\nobj-y += klp_demo.o\n");
+    expect(r.files[0]!.newText).toBe(TWO_HUNKS_RESULT);
+    expect(r.files[1]!.newText).toBe("obj-y += cmdline.o\nobj-y += klp_demo.o\n");
     expect(r.notes).toEqual([]);
   });
 
   it("finds a hunk further down and reports the offset", () => {
     const source = insertAfterLine(CMDLINE, 6, ["#include <linux/a.h>", "#include <linux/b.h>", "#include <linux/c.h>", "#include <linux/d.h>"]);
     const r = apply(LIVEPATCH, { "fs/proc/cmdline.c": source });
-    expect(r.files[0].newText).toBe(insertAfterLine(PATCHED, 6, ["#include <linux/a.h>", "#include <linux/b.h>", "#include <linux/c.h>", "#include <linux/d.h>"]));
+    expect(r.files[0]!.newText).toBe(insertAfterLine(PATCHED, 6, ["#include <linux/a.h>", "#include <linux/b.h>", "#include <linux/c.h>", "#include <linux/d.h>"]));
     expect(r.notes).toEqual([
       { file: "fs/proc/cmdline.c", hunk: 1, offset: 4, line: 12, message: "fs/proc/cmdline.c: hunk #1 succeeded at 12 (offset 4 lines)" },
     ]);
@@ -116,7 +116,7 @@ describe("applyPatch: exact and offset", () => {
   it("carries one hunk's offset over to the next and reports both", () => {
     const source = CMDLINE.replace('#include <linux/init.h>\n#include <linux/proc_fs.h>\n#include <linux/seq_file.h>\n', "");
     const r = apply(TWO_HUNKS, { "fs/proc/cmdline.c": source });
-    expect(r.files[0].newText).toBe(TWO_HUNKS_RESULT.replace('#include <linux/init.h>\n#include <linux/proc_fs.h>\n#include <linux/seq_file.h>\n', ""));
+    expect(r.files[0]!.newText).toBe(TWO_HUNKS_RESULT.replace('#include <linux/init.h>\n#include <linux/proc_fs.h>\n#include <linux/seq_file.h>\n', ""));
     expect(r.notes.map((n) => [n.hunk, n.offset, n.line, n.message])).toEqual([
       [1, -3, 7, "fs/proc/cmdline.c: hunk #1 succeeded at 7 (offset -3 lines)"],
       [2, -3, 17, "fs/proc/cmdline.c: hunk #2 succeeded at 17 (offset -3 lines)"],
@@ -125,7 +125,7 @@ describe("applyPatch: exact and offset", () => {
 
   it("reports an offset of one line in the singular", () => {
     const r = apply(LIVEPATCH, { "fs/proc/cmdline.c": `\n${CMDLINE}` });
-    expect(r.notes[0].message).toBe("fs/proc/cmdline.c: hunk #1 succeeded at 9 (offset 1 line)");
+    expect(r.notes[0]!.message).toBe("fs/proc/cmdline.c: hunk #1 succeeded at 9 (offset 1 line)");
   });
 
   it("searches the whole file, nearest match first", () => {
@@ -138,7 +138,7 @@ describe("applyPatch: exact and offset", () => {
     const diff = "--- a/kernel/x.c\n+++ b/kernel/x.c\n@@ -17,3 +17,4 @@\n \tspin_lock(&lock);\n \tcount++;\n+\tcount++;\n \tspin_unlock(&lock);\n";
     const near = apply(diff, { "kernel/x.c": source });
     expect(near.notes.map((n) => [n.offset, n.line])).toEqual([[3, 20]]);
-    expect(near.files[0].newText?.split("\n").slice(19, 23)).toEqual([...block.slice(0, 2), "\tcount++;", block[2]]);
+    expect(near.files[0]!.newText?.split("\n").slice(19, 23)).toEqual([...block.slice(0, 2), "\tcount++;", block[2]]);
 
     const far = apply(diff.replace("@@ -17,3 +17,4 @@", "@@ -1000,3 +1000,4 @@"), { "kernel/x.c": source });
     expect(far.notes.map((n) => [n.offset, n.line])).toEqual([[-980, 20]]);
@@ -150,7 +150,7 @@ describe("applyPatch: exact and offset", () => {
   it("limits the search with maxOffset", () => {
     const source = insertAfterLine(CMDLINE, 6, ["", "", "", ""]);
     const ok = apply(LIVEPATCH, { "fs/proc/cmdline.c": source }, { maxOffset: 4 });
-    expect(ok.notes[0].offset).toBe(4);
+    expect(ok.notes[0]!.offset).toBe(4);
     const e = applyError(LIVEPATCH, { "fs/proc/cmdline.c": source }, { maxOffset: 3 });
     expect(e.code).toBe("hunk-failed");
     expect(e.message).toBe(
@@ -161,27 +161,27 @@ describe("applyPatch: exact and offset", () => {
   it("applies a zero-context insertion at its stated line", () => {
     const diff = "--- a/fs/proc/cmdline.c\n+++ b/fs/proc/cmdline.c\n@@ -7,0 +8,2 @@\n+\n+int klp_demo_counter;\n";
     const r = apply(diff, { "fs/proc/cmdline.c": CMDLINE });
-    expect(r.files[0].newText).toBe(CMDLINE.replace('"internal.h"\n', '"internal.h"\n\nint klp_demo_counter;\n'));
+    expect(r.files[0]!.newText).toBe(CMDLINE.replace('"internal.h"\n', '"internal.h"\n\nint klp_demo_counter;\n'));
     const top = apply("--- a/x\n+++ b/x\n@@ -0,0 +1 @@\n+first\n", { x: "a\nb\n" });
-    expect(top.files[0].newText).toBe("first\na\nb\n");
+    expect(top.files[0]!.newText).toBe("first\na\nb\n");
     const end = apply("--- a/x\n+++ b/x\n@@ -2,0 +3 @@\n+last\n", { x: "a\nb\n" });
-    expect(end.files[0].newText).toBe("a\nb\nlast\n");
+    expect(end.files[0]!.newText).toBe("a\nb\nlast\n");
   });
 
   it("applies a diff copied out of a terminal, with trailing whitespace trimmed", () => {
     const copied = LIVEPATCH.replace(/^ $/gm, "").replace(/\n\n$/, "");
     expect(copied.endsWith("\n }")).toBe(true);
-    expect(apply(copied, { "fs/proc/cmdline.c": CMDLINE }).files[0].newText).toBe(PATCHED);
+    expect(apply(copied, { "fs/proc/cmdline.c": CMDLINE }).files[0]!.newText).toBe(PATCHED);
   });
 
   it("applies a CRLF-converted diff to an LF source", () => {
     const r = apply(LIVEPATCH.replace(/\n/g, "\r\n"), { "fs/proc/cmdline.c": CMDLINE });
-    expect(r.files[0].newText).toBe(PATCHED);
+    expect(r.files[0]!.newText).toBe(PATCHED);
   });
 
   it("patches a CRLF source file with a diff that keeps the CRs", () => {
     const r = apply("--- a/dos.txt\n+++ b/dos.txt\n@@ -1,2 +1,2 @@\n one\r\n-two\r\n+TWO\r\n", { "dos.txt": "one\r\ntwo\r\n" });
-    expect(r.files[0].newText).toBe("one\r\nTWO\r\n");
+    expect(r.files[0]!.newText).toBe("one\r\nTWO\r\n");
   });
 });
 
@@ -330,7 +330,7 @@ describe("applyPatch: failures", () => {
       expect(e.message).toBe(`${path}: file paths must be relative to the source tree and stay inside it`);
       expect(e.code).toBe("path-outside-tree");
     }
-    expect(apply("--- ./x.c\n+++ ./x.c\n@@ -1 +1 @@\n-a\n+b\n", { "x.c": "a\n" }).files[0].path).toBe("x.c");
+    expect(apply("--- ./x.c\n+++ ./x.c\n@@ -1 +1 @@\n-a\n+b\n", { "x.c": "a\n" }).files[0]!.path).toBe("x.c");
   });
 });
 
@@ -405,11 +405,11 @@ index 5017d00..0000000
     const series = `${NEW_FILE}--- a/kernel/klp_demo.c\n+++ b/kernel/klp_demo.c\n@@ -4 +4,2 @@\n int klp_demo_counter;\n+EXPORT_SYMBOL(klp_demo_counter);\n${TWO_HUNKS}${ON_TOP_OF_TWO_HUNKS}`;
     const r = apply(series, { "fs/proc/cmdline.c": CMDLINE });
     expect(r.files.map((f) => f.path)).toEqual(["kernel/klp_demo.c", "fs/proc/cmdline.c"]);
-    expect(r.files[0].newText).toBe(
+    expect(r.files[0]!.newText).toBe(
       "// SPDX-License-Identifier: GPL-2.0\n#include <linux/kernel.h>\n\nint klp_demo_counter;\nEXPORT_SYMBOL(klp_demo_counter);\n",
     );
-    expect(r.files[1].oldText).toBe(CMDLINE);
-    expect(r.files[1].newText).toBe(ON_TOP_RESULT);
+    expect(r.files[1]!.oldText).toBe(CMDLINE);
+    expect(r.files[1]!.newText).toBe(ON_TOP_RESULT);
 
     const twice = `${DELETE}${DELETE}`;
     expect(applyError(twice, { "kernel/old.c": "// SPDX-License-Identifier: GPL-2.0\nint old;\n" }).code).toBe("file-deleted-earlier");
@@ -434,18 +434,18 @@ describe("applyPatch: newline at end of file", () => {
   const MAKEFILE_ADD_NL = "--- a/Makefile\n+++ b/Makefile\n@@ -1 +1 @@\n-obj-y += cmdline.o\n\\ No newline at end of file\n+obj-y += cmdline.o\n";
 
   it("removes and adds the final newline as the markers say", () => {
-    expect(apply(MAKEFILE_NO_NL, { Makefile: "obj-y += cmdline.o\n" }).files[0].newText).toBe("obj-y += cmdline.o");
-    expect(apply(MAKEFILE_ADD_NL, { Makefile: "obj-y += cmdline.o" }).files[0].newText).toBe("obj-y += cmdline.o\n");
+    expect(apply(MAKEFILE_NO_NL, { Makefile: "obj-y += cmdline.o\n" }).files[0]!.newText).toBe("obj-y += cmdline.o");
+    expect(apply(MAKEFILE_ADD_NL, { Makefile: "obj-y += cmdline.o" }).files[0]!.newText).toBe("obj-y += cmdline.o\n");
   });
 
   it("keeps a missing final newline when the last line is context", () => {
     const diff = "--- a/x\n+++ b/x\n@@ -1,2 +1,3 @@\n a\n+b\n c\n\\ No newline at end of file\n";
-    expect(apply(diff, { x: "a\nc" }).files[0].newText).toBe("a\nb\nc");
+    expect(apply(diff, { x: "a\nc" }).files[0]!.newText).toBe("a\nb\nc");
   });
 
   it("keeps the newline state when a hunk removes the last lines", () => {
-    expect(apply("--- a/x\n+++ b/x\n@@ -1,3 +1 @@\n a\n-b\n-c\n\\ No newline at end of file\n", { x: "a\nb\nc" }).files[0].newText).toBe("a\n");
-    expect(apply("--- a/x\n+++ b/x\n@@ -1,3 +1 @@\n a\n-b\n-c\n", { x: "a\nb\nc\n" }).files[0].newText).toBe("a\n");
+    expect(apply("--- a/x\n+++ b/x\n@@ -1,3 +1 @@\n a\n-b\n-c\n\\ No newline at end of file\n", { x: "a\nb\nc" }).files[0]!.newText).toBe("a\n");
+    expect(apply("--- a/x\n+++ b/x\n@@ -1,3 +1 @@\n a\n-b\n-c\n", { x: "a\nb\nc\n" }).files[0]!.newText).toBe("a\n");
   });
 
   it("rejects a hunk whose newline state does not match the file", () => {

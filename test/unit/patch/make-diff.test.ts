@@ -8,7 +8,7 @@ function roundTrip(path: string, oldText: string | undefined, newText: string | 
   const r = applyPatch(parseDiff(diff), (p) => (p === path ? oldText : undefined));
   expect(r.files).toHaveLength(1);
   expect(r.notes).toEqual([]);
-  return r.files[0].newText;
+  return r.files[0]!.newText;
 }
 
 function numbered(n: number): string[] {
@@ -100,9 +100,9 @@ describe("makeDiff output", () => {
     const path = 'docs/odd\tname "q".txt';
     const d = makeDiff(path, "a\n", "b\n");
     expect(d.split("\n")[0]).toBe('--- "a/docs/odd\\tname \\"q\\".txt"');
-    expect(parseDiff(d).files[0].newPath).toBe(path);
+    expect(parseDiff(d).files[0]!.newPath).toBe(path);
     expect(roundTrip(path, "a\n", "b\n")).toBe("b\n");
-    expect(parseDiff(makeDiff("docs/with space.txt", undefined, "")).files[0].newPath).toBe("docs/with space.txt");
+    expect(parseDiff(makeDiff("docs/with space.txt", undefined, "")).files[0]!.newPath).toBe("docs/with space.txt");
   });
 
   // How long it takes is the bench's (largeRewriteRoundTripMs in src/node/bench/parsers.ts).
@@ -142,7 +142,7 @@ const VOCABULARY = [
 
 function randomLines(next: () => number, max: number): string[] {
   const n = Math.floor(next() * (max + 1));
-  return Array.from({ length: n }, () => VOCABULARY[Math.floor(next() * VOCABULARY.length)]);
+  return Array.from({ length: n }, () => VOCABULARY[Math.floor(next() * VOCABULARY.length)]!);
 }
 
 function randomEdit(next: () => number, lines: string[]): string[] {
@@ -205,7 +205,7 @@ describe("makeDiff round trip", () => {
       const diff = makeDiff("x.c", a, b, context);
       if (diff === "") continue;
       const r = applyPatch(parseDiff(diff), () => join([...prefix, ...oldLines], true));
-      expect(r.files[0].newText).toBe(join([...prefix, ...newLines], true));
+      expect(r.files[0]!.newText).toBe(join([...prefix, ...newLines], true));
       expect(r.notes.length).toBeGreaterThan(0);
       expect(r.notes.every((n) => n.offset === shift)).toBe(true);
     }

@@ -160,7 +160,7 @@ describe("parseDiff: diff -u", () => {
   it("parses a single-file diff with timestamps and strips a/ b/", () => {
     const p = parseDiff(DIFF_U);
     expect(p.files).toHaveLength(1);
-    const f = p.files[0];
+    const f = p.files[0]!;
     expect(f).toMatchObject({
       oldPath: "fs/proc/cmdline.c",
       newPath: "fs/proc/cmdline.c",
@@ -169,13 +169,13 @@ describe("parseDiff: diff -u", () => {
       diffLine: 1,
     });
     expect(f.hunks).toHaveLength(1);
-    const h = f.hunks[0];
+    const h = f.hunks[0]!;
     expect(h).toMatchObject({ oldStart: 8, oldLines: 8, newStart: 8, newLines: 7, header: "@@ -8,8 +8,7 @@", section: "", diffLine: 3 });
     expect(h.lines.map((l) => l.kind).join("")).toBe("   --+   ");
     expect(h.lines[0]).toEqual({ kind: " ", text: "", diffLine: 4 });
     expect(h.lines[3]).toEqual({ kind: "-", text: "\tseq_puts(m, saved_command_line);", diffLine: 7 });
-    expect(h.lines[5].text).toBe('\tseq_printf(m, "%s\\n", "this has been live patched");');
-    expect(h.lines[8].diffLine).toBe(12);
+    expect(h.lines[5]!.text).toBe('\tseq_printf(m, "%s\\n", "this has been live patched");');
+    expect(h.lines[8]!.diffLine).toBe(12);
   });
 
   it("keeps paths as written (p0) unless both sides have a/ b/ prefixes or two different first directories (patch -p1)", () => {
@@ -185,8 +185,8 @@ describe("parseDiff: diff -u", () => {
 -\tseq_puts(m, saved_command_line);
 +\tseq_puts(m, "patched");
 `);
-    expect(p.files[0].oldPath).toBe("fs/proc/cmdline.c.orig");
-    expect(p.files[0].newPath).toBe("fs/proc/cmdline.c");
+    expect(p.files[0]!.oldPath).toBe("fs/proc/cmdline.c.orig");
+    expect(p.files[0]!.newPath).toBe("fs/proc/cmdline.c");
 
     const q = parseDiff(`--- a/fs/proc/cmdline.c
 +++ fs/proc/cmdline.c
@@ -194,8 +194,8 @@ describe("parseDiff: diff -u", () => {
 -x
 +y
 `);
-    expect(q.files[0].oldPath).toBe("a/fs/proc/cmdline.c");
-    expect(q.files[0].newPath).toBe("fs/proc/cmdline.c");
+    expect(q.files[0]!.oldPath).toBe("a/fs/proc/cmdline.c");
+    expect(q.files[0]!.newPath).toBe("fs/proc/cmdline.c");
 
     const tree = parseDiff(`--- linux-6.12.orig/fs/proc/cmdline.c
 +++ linux-6.12/fs/proc/cmdline.c
@@ -204,7 +204,7 @@ describe("parseDiff: diff -u", () => {
 +y
 `);
     // The kernel's own -p1 convention (two trees side by side), and kpatch's `diff -Nupr src.orig/x src/x`.
-    expect([tree.files[0].oldPath, tree.files[0].newPath]).toEqual(["fs/proc/cmdline.c", "fs/proc/cmdline.c"]);
+    expect([tree.files[0]!.oldPath, tree.files[0]!.newPath]).toEqual(["fs/proc/cmdline.c", "fs/proc/cmdline.c"]);
     const kpatch = parseDiff(`diff -Nupr src.orig/kernel/sys.c src/kernel/sys.c
 --- src.orig/kernel/sys.c	2025-11-03 16:25:30.898268063 -0500
 +++ src/kernel/sys.c	2025-11-03 16:26:28.588819694 -0500
@@ -212,10 +212,10 @@ describe("parseDiff: diff -u", () => {
 -x
 +y
 `);
-    expect([kpatch.files[0].oldPath, kpatch.files[0].newPath]).toEqual(["kernel/sys.c", "kernel/sys.c"]);
+    expect([kpatch.files[0]!.oldPath, kpatch.files[0]!.newPath]).toEqual(["kernel/sys.c", "kernel/sys.c"]);
     // One tree, one directory: nothing tells p1 from p0, so the applier explains instead.
     const same = parseDiff("--- linux/fs/proc/cmdline.c\n+++ linux/fs/proc/cmdline.c\n@@ -1 +1 @@\n-x\n+y\n");
-    expect(same.files[0].newPath).toBe("linux/fs/proc/cmdline.c");
+    expect(same.files[0]!.newPath).toBe("linux/fs/proc/cmdline.c");
   });
 
   it("accepts timestamps separated by spaces and ctime timestamps", () => {
@@ -225,8 +225,8 @@ describe("parseDiff: diff -u", () => {
 -a
 +b
 `);
-    expect(p.files[0].oldPath).toBe("init/main.c");
-    expect(p.files[0].newPath).toBe("init/main.c");
+    expect(p.files[0]!.oldPath).toBe("init/main.c");
+    expect(p.files[0]!.newPath).toBe("init/main.c");
   });
 
   it("accepts hunk headers without counts and keeps the section text", () => {
@@ -241,10 +241,10 @@ describe("parseDiff: diff -u", () => {
 @@ -400 +402,0 @@
 -static int unused;
 `);
-    const [h1, h2, h3] = p.files[0].hunks;
+    const [h1, h2, h3] = p.files[0]!.hunks;
     expect(h1).toMatchObject({ oldStart: 120, oldLines: 1, newStart: 120, newLines: 1, section: "void panic(const char *fmt, ...)" });
     expect(h2).toMatchObject({ oldStart: 300, oldLines: 0, newStart: 301, newLines: 2, section: "EXPORT_SYMBOL(panic);" });
-    expect(summary(h2)).toBe("+|+int klp_demo_counter;");
+    expect(summary(h2!)).toBe("+|+int klp_demo_counter;");
     expect(h3).toMatchObject({ oldStart: 400, oldLines: 1, newStart: 402, newLines: 0, section: "" });
   });
 
@@ -263,19 +263,19 @@ describe("parseDiff: diff -u", () => {
  z
  w
 `);
-    expect(p.files[0].hunks.map((h) => h.header)).toEqual(["@@ -1,3 +1,3 @@", "@@ -20,3 +20,4 @@"]);
-    expect(p.files[0].hunks[1].diffLine).toBe(9);
+    expect(p.files[0]!.hunks.map((h) => h.header)).toEqual(["@@ -1,3 +1,3 @@", "@@ -20,3 +20,4 @@"]);
+    expect(p.files[0]!.hunks[1]!.diffLine).toBe(9);
   });
 
   it("treats an empty line inside a hunk as a blank context line (trimmed trailing space)", () => {
     const p = parseDiff("--- a/x.c\n+++ b/x.c\n@@ -1,3 +1,3 @@\n int a;\n\n-int b;\n+int c;\n");
-    expect(summary(p.files[0].hunks[0])).toBe(" int a;| |-int b;|+int c;");
+    expect(summary(p.files[0]!.hunks[0]!)).toBe(" int a;| |-int b;|+int c;");
   });
 
   it("restores blank context lines lost to whitespace trimming at the very end", () => {
     // As copied out of a terminal: the final " " context line is gone.
     const p = parseDiff(DIFF_U.replace(/\n \n$/, ""));
-    const h = p.files[0].hunks[0];
+    const h = p.files[0]!.hunks[0]!;
     expect(h.lines).toHaveLength(9);
     expect(h.lines[8]).toEqual({ kind: " ", text: "", diffLine: 11 });
     // Only at the end of the text, and only for context.
@@ -294,7 +294,7 @@ describe("parseDiff: diff -u", () => {
  text
 `);
     expect(p.files).toHaveLength(1);
-    expect(summary(p.files[0].hunks[0])).toBe(" Title|--- old rule|+++ new rule| text");
+    expect(summary(p.files[0]!.hunks[0]!)).toBe(" Title|--- old rule|+++ new rule| text");
   });
 
   it("parses '\\ No newline at end of file' on either side and on context lines", () => {
@@ -312,13 +312,13 @@ describe("parseDiff: diff -u", () => {
  echo hi
 \\ No newline at end of file
 `);
-    expect(summary(p.files[0].hunks[0])).toBe(" obj-y += cmdline.o|-obj-y += version.o$|+obj-y += version.o");
-    expect(summary(p.files[1].hunks[0])).toBe("+#!/bin/sh| echo hi$");
+    expect(summary(p.files[0]!.hunks[0]!)).toBe(" obj-y += cmdline.o|-obj-y += version.o$|+obj-y += version.o");
+    expect(summary(p.files[1]!.hunks[0]!)).toBe("+#!/bin/sh| echo hi$");
   });
 
   it("accepts localized no-newline markers", () => {
     const p = parseDiff("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n\\ Kein Zeilenumbruch am Dateiende.\n+a\n");
-    expect(summary(p.files[0].hunks[0])).toBe("-a$|+a");
+    expect(summary(p.files[0]!.hunks[0]!)).toBe("-a$|+a");
   });
 });
 
@@ -330,13 +330,13 @@ describe("parseDiff: diff -Nupr", () => {
       [DEV_NULL, "kernel/klp_demo.c", true, false, 13],
       ["kernel/old_helper.c", DEV_NULL, false, true, 21],
     ]);
-    expect(p.files[0].hunks[0].section).toBe("static int cmdline_proc_show(struct seq_");
-    expect(p.files[1].hunks[0].lines).toHaveLength(4);
+    expect(p.files[0]!.hunks[0]!.section).toBe("static int cmdline_proc_show(struct seq_");
+    expect(p.files[1]!.hunks[0]!.lines).toHaveLength(4);
   });
 
   it("does not treat an epoch timestamp as a new file when the hunk has old lines", () => {
     const p = parseDiff("--- a/x.c\t1970-01-01 00:00:00.000000000 +0000\n+++ b/x.c\t2024-01-01 00:00:00.000000000 +0000\n@@ -1 +1 @@\n-a\n+b\n");
-    expect(p.files[0].isNew).toBe(false);
+    expect(p.files[0]!.isNew).toBe(false);
   });
 });
 
@@ -350,15 +350,15 @@ describe("parseDiff: git", () => {
       ["kernel/old.c", DEV_NULL, false, true, lineOf(GIT_DIFF, "diff --git a/kernel/old.c")],
     ]);
     expect(lineOf(GIT_DIFF, "diff --git a/fs/proc/version.c")).toBe(15);
-    expect(p.files[1].hunks[0].section).toBe("static int version_proc_show(struct seq_file *m, void *v)");
-    expect(p.files[3].hunks[0]).toMatchObject({ oldStart: 1, oldLines: 1, newStart: 0, newLines: 0 });
+    expect(p.files[1]!.hunks[0]!.section).toBe("static int version_proc_show(struct seq_file *m, void *v)");
+    expect(p.files[3]!.hunks[0]).toMatchObject({ oldStart: 1, oldLines: 1, newStart: 0, newLines: 0 });
   });
 
   it("parses git format-patch mail: headers, message, diffstat and signature are skipped", () => {
     const p = parseDiff(FORMAT_PATCH);
     expect(p.files.map((f) => f.newPath)).toEqual(["fs/proc/Makefile", "fs/proc/cmdline.c", "kernel/klp_demo.c"]);
-    expect(summary(p.files[0].hunks[0])).toBe("-obj-y += cmdline.o|+obj-y += cmdline.o$");
-    const last = p.files[2].hunks[0];
+    expect(summary(p.files[0]!.hunks[0]!)).toBe("-obj-y += cmdline.o|+obj-y += cmdline.o$");
+    const last = p.files[2]!.hunks[0]!;
     expect(last.lines).toHaveLength(4);
     expect(last.lines[3]).toMatchObject({ kind: "+", text: "int klp_demo_counter;" });
   });
@@ -422,7 +422,7 @@ index 082def2..3463245 100644
 -x
 +y
 `);
-    expect(p.files[0].newPath).toBe("fs/proc/cmdline.c");
+    expect(p.files[0]!.newPath).toBe("fs/proc/cmdline.c");
   });
 
   it("unquotes C-quoted names, including UTF-8 octal escapes", () => {
@@ -437,28 +437,28 @@ index 0000000..e69de29
 @@ -0,0 +1 @@
 +x
 `);
-    expect(p.files[0].newPath).toBe("docs/na\u00efve\tname.txt");
-    expect(p.files[1].newPath).toBe('docs/quoted "name".txt');
+    expect(p.files[0]!.newPath).toBe("docs/na\u00efve\tname.txt");
+    expect(p.files[1]!.newPath).toBe('docs/quoted "name".txt');
   });
 
   it("uses the diff --git names of an empty file whose name has spaces", () => {
     const p = parseDiff("diff --git a/docs/with space.txt b/docs/with space.txt\nnew file mode 100644\n");
-    expect(p.files[0].newPath).toBe("docs/with space.txt");
+    expect(p.files[0]!.newPath).toBe("docs/with space.txt");
   });
 });
 
 describe("parseDiff: line endings and preambles", () => {
   it("accepts a diff whose line ends were all converted to CRLF", () => {
     const p = parseDiff(DIFF_U.replace(/\n/g, "\r\n"));
-    const h = p.files[0].hunks[0];
-    expect(p.files[0].newPath).toBe("fs/proc/cmdline.c");
+    const h = p.files[0]!.hunks[0]!;
+    expect(p.files[0]!.newPath).toBe("fs/proc/cmdline.c");
     expect(h.lines.every((l) => !l.text.includes("\r"))).toBe(true);
-    expect(h.lines[3].text).toBe("\tseq_puts(m, saved_command_line);");
+    expect(h.lines[3]!.text).toBe("\tseq_puts(m, saved_command_line);");
   });
 
   it("keeps CRs that belong to the content of a CRLF source file", () => {
     const p = parseDiff("--- a/dos.txt\n+++ b/dos.txt\n@@ -1,2 +1,2 @@\n one\r\n-two\r\n+TWO\r\n");
-    expect(summary(p.files[0].hunks[0])).toBe(" one\r|-two\r|+TWO\r");
+    expect(summary(p.files[0]!.hunks[0]!)).toBe(" one\r|-two\r|+TWO\r");
   });
 
   it("ignores a byte order mark and Index:/==== preambles", () => {
@@ -470,12 +470,12 @@ describe("parseDiff: line endings and preambles", () => {
 -a
 +b
 `);
-    expect(p.files[0].newPath).toBe("fs/proc/cmdline.c");
-    expect(p.files[0].hunks[0].diffLine).toBe(5);
+    expect(p.files[0]!.newPath).toBe("fs/proc/cmdline.c");
+    expect(p.files[0]!.hunks[0]!.diffLine).toBe(5);
   });
 
   it("accepts a diff without a final newline", () => {
     const p = parseDiff("--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b");
-    expect(summary(p.files[0].hunks[0])).toBe("-a|+b");
+    expect(summary(p.files[0]!.hunks[0]!)).toBe("-a|+b");
   });
 });

@@ -121,7 +121,7 @@ const POOL = [
 const CHARS = ["@", "-", "+", " ", "\\", "\t", "\r", "\n", '"', "0", "9", ",", "a", "/", "\u00e9", "\ufeff"];
 
 function pick<T>(next: () => number, items: readonly T[]): T {
-  return items[Math.floor(next() * items.length)];
+  return items[Math.floor(next() * items.length)]!;
 }
 
 function mutate(next: () => number, text: string): string {
@@ -136,7 +136,7 @@ function mutate(next: () => number, text: string): string {
       break;
     case 2: {
       const other = Math.floor(next() * lines.length);
-      [lines[at], lines[other]] = [lines[other], lines[at]];
+      [lines[at], lines[other]] = [lines[other]!, lines[at]!];
       break;
     }
     case 3:

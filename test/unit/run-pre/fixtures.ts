@@ -141,8 +141,8 @@ export function applyAlternatives(linked: HandLinked): { offset: number; length:
     if (!site || !repl || site.symbol.section !== symbol.section) continue;
     const offset = site.addend - symbol.value;
     if (offset < 0 || offset >= symbol.size) continue;
-    const instrlen = table.header.data[e + size - 2];
-    const replacementlen = table.header.data[e + size - 1];
+    const instrlen = table.header.data[e + size - 2]!;
+    const replacementlen = table.header.data[e + size - 1]!;
     const code = repl.symbol.section!.header.data.subarray(repl.addend, repl.addend + replacementlen);
     linked.bytes.fill(0x90, offset, offset + instrlen);
     linked.bytes.set(code, offset);

@@ -32,7 +32,7 @@ function match(object: string | Uint8Array, fn: string | string[], readKernel: (
 function plainByte(linked: HandLinked, result: RunPreResult): number {
   const covered = new Set<number>();
   for (const f of linked.fields) for (let i = 0; i < 4; i++) covered.add(f.offset + i);
-  for (const s of result.checked[0].skipped) for (let i = 0; i < s.length; i++) covered.add(s.offset + i);
+  for (const s of result.checked[0]!.skipped) for (let i = 0; i < s.length; i++) covered.add(s.offset + i);
   const size = linked.bytes.length;
   for (let d = 0; d < size; d++) {
     const at = (Math.floor(size / 2) + d) % size;
@@ -48,10 +48,10 @@ describe("run-pre matching against a kernel linked by hand", () => {
     expect(r.mismatches).toEqual([]);
     expect(refusalOf(r)).toBeUndefined();
     expect(r.checked).toEqual([expect.objectContaining({ name: fn, address: linked.address, size: linked.bytes.length, matches: true, omitted: 0 })]);
-    expect(r.checked[0].skipped[0]).toEqual({ offset: 0, length: 5, why: "ftrace" });
+    expect(r.checked[0]!.skipped[0]).toEqual({ offset: 0, length: 5, why: "ftrace" });
     // What was learned is exactly where the hand linker put each merged constant.
     expect(new Map(r.learned.filter((l) => l.why === "merged-section").map((l) => [l.target, l.address]))).toEqual(linked.invented);
-    expect(r.checked[0].references).toBe(linked.fields.filter((f) => f.offset >= 5).length);
+    expect(r.checked[0]!.references).toBe(linked.fields.filter((f) => f.offset >= 5).length);
   });
 
   it("the shapes are what they claim: strings in __warn, alternatives that change bytes in filldir64, strings used twice in mode_store (a static)", () => {
@@ -72,14 +72,14 @@ describe("run-pre matching against a kernel linked by hand", () => {
     const linked = booted(linkByHand(baseline(object), fn));
     const clean = await match(object, fn, kernelOf(linked));
     const at = plainByte(linked, clean);
-    const was = linked.bytes[at];
-    linked.bytes[at] ^= 0x5a;
+    const was = linked.bytes[at]!;
+    linked.bytes[at]! ^= 0x5a;
     const r = await match(object, fn, kernelOf(linked));
     expect(r.mismatches).toHaveLength(1);
-    const m = r.mismatches[0];
+    const m = r.mismatches[0]!;
     expect(m).toMatchObject({ function: fn, offset: at, kind: "bytes", expected: new Uint8Array([was]), found: new Uint8Array([was ^ 0x5a]) });
     expect(m.detail).toBe(`the running kernel's ${fn} differs from the source this patch was built from at +0x${at.toString(16)}: byte ${was.toString(16).padStart(2, "0")} expected, ${(was ^ 0x5a).toString(16).padStart(2, "0")} found`);
-    expect(r.checked[0].matches).toBe(false);
+    expect(r.checked[0]!.matches).toBe(false);
     const refusal = refusalOf(r)!;
     expect(refusal).toBeInstanceOf(RunPreError);
     expect(refusal).toMatchObject({ code: "run-pre-mismatch", kind: "refused", functionName: fn });
@@ -96,9 +96,9 @@ describe("run-pre matching against a kernel linked by hand", () => {
     const r = await match(object, fn, kernelOf(linked));
     expect(r.mismatches).toHaveLength(1);
     expect(r.mismatches[0]).toMatchObject({ function: fn, offset: field.offset, kind: "reference" });
-    expect(r.mismatches[0].found).toEqual(linked.bytes.slice(field.offset, field.offset + 4));
-    expect(r.mismatches[0].detail).toContain(`differs from the source this patch was built from at +0x${field.offset.toString(16)}: its `);
-    expect(r.mismatches[0].detail).toContain(` to ${field.target} should lead to 0x`);
+    expect(r.mismatches[0]!.found).toEqual(linked.bytes.slice(field.offset, field.offset + 4));
+    expect(r.mismatches[0]!.detail).toContain(`differs from the source this patch was built from at +0x${field.offset.toString(16)}: its `);
+    expect(r.mismatches[0]!.detail).toContain(` to ${field.target} should lead to 0x`);
   });
 
   it("a learned string must be where every later reference finds it", async () => {
@@ -106,13 +106,13 @@ describe("run-pre matching against a kernel linked by hand", () => {
     const [first, second] = linked.fields.filter((f) => f.target === linked.fields.find((g) => linked.invented.has(g.target))!.target);
     expect(second).toBeDefined();
     const view = new DataView(linked.bytes.buffer);
-    view.setUint32(second.offset, (view.getUint32(second.offset, true) + 1) >>> 0, true);
+    view.setUint32(second!.offset, (view.getUint32(second!.offset, true) + 1) >>> 0, true);
     const r = await match("kernel/reboot.o", "mode_store", kernelOf(linked));
     expect(r.mismatches).toHaveLength(1);
-    expect(r.mismatches[0]).toMatchObject({ function: "mode_store", offset: second.offset, kind: "learned" });
-    expect(r.mismatches[0].detail).toContain(`at mode_store+0x${first.offset.toString(16)}`);
+    expect(r.mismatches[0]).toMatchObject({ function: "mode_store", offset: second!.offset, kind: "learned" });
+    expect(r.mismatches[0]!.detail).toContain(`at mode_store+0x${first!.offset.toString(16)}`);
     // The first reference taught it; the broken one is not counted as agreeing.
-    expect(r.learned.find((l) => l.target === first.target)).toMatchObject({ address: linked.invented.get(first.target), from: { function: "mode_store", offset: first.offset }, uses: 1 });
+    expect(r.learned.find((l) => l.target === first!.target)).toMatchObject({ address: linked.invented.get(first!.target), from: { function: "mode_store", offset: first!.offset }, uses: 1 });
   });
 
   it("a learned target is shared by every function checked together", async () => {
@@ -164,7 +164,7 @@ describe("run-pre matching against a kernel linked by hand", () => {
     const object = withJumpTable(baseline("kernel/panic.o"), "__warn", [long.offset, short.offset]);
     const r = await match(object, "__warn", kernelOf(flip(booted(linkByHand(object, "__warn")))));
     expect(r.mismatches).toEqual([]);
-    expect(r.checked[0].skipped).toEqual(expect.arrayContaining([
+    expect(r.checked[0]!.skipped).toEqual(expect.arrayContaining([
       { offset: long.offset, length: 5, why: "jump-label" },
       { offset: short.offset, length: 2, why: "jump-label" },
     ]));
@@ -173,7 +173,7 @@ describe("run-pre matching against a kernel linked by hand", () => {
   it("runtime constants (d_hash's table pointer and shift, written once at boot) are skipped", async () => {
     const linked = booted(linkByHand(baseline("fs/dcache.o"), "__d_lookup_rcu"));
     const clean = await match("fs/dcache.o", "__d_lookup_rcu", kernelOf(linked));
-    const consts = clean.checked[0].skipped.filter((s) => s.why === "runtime-const");
+    const consts = clean.checked[0]!.skipped.filter((s) => s.why === "runtime-const");
     expect(consts.map((s) => s.length).sort()).toEqual([1, 4]);
     for (const s of consts) linked.bytes.fill(0x12, s.offset, s.offset + s.length);
     expect((await match("fs/dcache.o", "__d_lookup_rcu", kernelOf(linked))).mismatches).toEqual([]);
@@ -233,7 +233,7 @@ describe("run-pre matching against the booted target (the committed warm snapsho
     for (const l of strings) {
       const [name, offset] = l.target.split("+0x");
       const data = model.sections.find((s) => s.name === name)!.header.data;
-      const at = parseInt(offset, 16);
+      const at = parseInt(offset!, 16);
       const text = data.subarray(at, data.indexOf(0, at) + 1);
       expect(memory.read(l.address, text.length), l.target).toEqual(text);
     }
@@ -244,7 +244,7 @@ describe("run-pre matching against the booted target (the committed warm snapsho
     const object = baseline("fs/proc/meminfo.o");
     const weak = loadObject(parseElf32(object), "meminfo.o").symbols.find((s) => s.name === "arch_report_meminfo")!;
     expect(weak.bind).toBe(STB_WEAK);
-    const running = vmlinux().named("arch_report_meminfo")[0];
+    const running = vmlinux().named("arch_report_meminfo")[0]!;
     const r = await match("fs/proc/meminfo.o", "arch_report_meminfo", read);
     const size = r.mismatches.find((m) => m.kind === "size")!;
     expect(size).toMatchObject({ function: "arch_report_meminfo", offset: Math.min(weak.size, running.size) });
@@ -261,7 +261,7 @@ describe("run-pre matching against the booted target (the committed warm snapsho
     const linked = linkByHand(object, "__warn");
     const at = plainByte(linked, clean);
     const edited = object.slice();
-    edited[warn.section!.header.offset + warn.value + at] ^= 0x01;
+    edited[warn.section!.header.offset + warn.value + at]! ^= 0x01;
     const refusal = refusalOf(await match(edited, "__warn", read));
     expect(refusal).toMatchObject({ code: "run-pre-mismatch", kind: "refused", functionName: "__warn" });
     expect(refusal!.message).toBe(`the source this patch was built from does not match the running kernel: __warn differs at +0x${at.toString(16)}`);

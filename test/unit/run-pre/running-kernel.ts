@@ -33,7 +33,7 @@ export class SnapshotMemory {
   ) {
     this.pages = new Int32Array(size >>> 12).fill(-1);
     let next = 0;
-    for (let p = 0; p < this.pages.length; p++) if ((pageBitmap[p >> 3] >> (p & 7)) & 1) this.pages[p] = next++;
+    for (let p = 0; p < this.pages.length; p++) if ((pageBitmap[p >> 3]! >> (p & 7)) & 1) this.pages[p] = next++;
   }
 
   static fromState(compressed: Uint8Array): SnapshotMemory {
@@ -44,7 +44,7 @@ export class SnapshotMemory {
     const info = JSON.parse(new TextDecoder().decode(raw.subarray(16, 16 + infoLength))) as { buffer_infos: { offset: number; length: number }[]; state: unknown[] };
     const buffersAt = (16 + infoLength + 3) & ~3;
     const buffer = (ref: unknown): Uint8Array => {
-      const b = info.buffer_infos[(ref as BufferRef).buffer_id];
+      const b = info.buffer_infos[(ref as BufferRef).buffer_id]!;
       return raw.subarray(buffersAt + b.offset, buffersAt + b.offset + b.length);
     };
     return new SnapshotMemory(buffer(info.state[PACKED_MEMORY]), buffer(info.state[PAGE_BITMAP]), info.state[MEMORY_SIZE] as number);
@@ -53,7 +53,7 @@ export class SnapshotMemory {
   /** The committed warm target snapshot (manifest artifact `targetState`). */
   static committed(): SnapshotMemory {
     const dir = imagesDir();
-    return SnapshotMemory.fromState(readFileSync(join(dir, loadManifest(dir).artifacts.targetState.file)));
+    return SnapshotMemory.fromState(readFileSync(join(dir, loadManifest(dir).artifacts.targetState!.file)));
   }
 
   /** Bytes at a kernel virtual address (lowmem: physical = va - PAGE_OFFSET). */
@@ -62,8 +62,8 @@ export class SnapshotMemory {
     for (let i = 0; i < length; i++) {
       const pa = va - PAGE_OFFSET + i;
       if (pa < 0 || pa >= this.size) throw new Error(`0x${(va + i).toString(16)} is outside the target's ${this.size >> 20} MB of RAM`);
-      const page = this.pages[pa >>> 12];
-      out[i] = page < 0 ? 0 : this.packed[page * 4096 + (pa & 4095)];
+      const page = this.pages[pa >>> 12]!;
+      out[i] = page < 0 ? 0 : this.packed[page * 4096 + (pa & 4095)]!;
     }
     return out;
   }
