@@ -191,7 +191,7 @@ export function tokenize(src: string): CToken[] {
         const e = src.charCodeAt(end);
         if (isIdentPart(e) || e === DOT) {
           end++;
-        } else if ((e === 43 || e === 45) && /[eEpP]/.test(src[end - 1])) {
+        } else if ((e === 43 || e === 45) && /[eEpP]/.test(src[end - 1]!)) {
           end++;
         } else {
           break;

@@ -35,7 +35,7 @@ export class ElfBuilder {
    * aligned as that section wants; returns the offset its bytes start at.
    */
   appendToSection(index: number, s: ElfSection): number {
-    const t = this.sections[index];
+    const t = this.sections[index]!;
     const align = Math.max(1, s.addralign);
     const base = Math.ceil(t.size / align) * align;
     let data = t.data;
@@ -84,23 +84,28 @@ export class ElfBuilder {
     const sections: ElfSection[] = this.sections.map((s) => ({ ...s, data: s.data.slice() }));
     const relocationCount = [...this.rel.values(), ...this.klp.values()].filter((l) => l.length > 0).length;
     const symtabIndex = sections.length + relocationCount;
-    const renumber = (list: ElfRelocation[]): ElfRelocation[] =>
-      [...list].sort((a, b) => a.offset - b.offset).map((r) => ({ ...r, symbol: encoded.indexMap[r.symbol] }));
+    const renumbered = (r: ElfRelocation): number => {
+      const index = encoded.indexMap[r.symbol];
+      // Every relocation was added through relocate(), whose symbols come from this builder.
+      if (index === undefined) throw new Error(`ElfBuilder: a relocation at 0x${r.offset.toString(16)} names symbol ${r.symbol}, which this builder never added`);
+      return index;
+    };
+    const renumber = (list: ElfRelocation[]): ElfRelocation[] => [...list].sort((a, b) => a.offset - b.offset).map((r) => ({ ...r, symbol: renumbered(r) }));
     for (const [target, list] of this.rel) {
       if (list.length === 0) continue;
       // REL: the addend lives in the place itself.
-      for (const r of list) writeImplicitAddend(sections[target], r.offset, r.type, r.addend);
+      for (const r of list) writeImplicitAddend(sections[target]!, r.offset, r.type, r.addend);
       const data = encodeRel(renumber(list));
-      sections.push({ name: `.rel${sections[target].name}`, type: SHT_REL, flags: SHF_INFO_LINK, addr: 0, offset: 0, size: data.length, link: symtabIndex, info: target, addralign: 4, entsize: 8, data });
+      sections.push({ name: `.rel${sections[target]!.name}`, type: SHT_REL, flags: SHF_INFO_LINK, addr: 0, offset: 0, size: data.length, link: symtabIndex, info: target, addralign: 4, entsize: 8, data });
     }
     for (const [target, list] of this.klp) {
       if (list.length === 0) continue;
       // RELA, and the place must hold 0: the kernel checks, to catch a
       // relocation applied twice.
-      for (const r of list) writeImplicitAddend(sections[target], r.offset, r.type, 0);
+      for (const r of list) writeImplicitAddend(sections[target]!, r.offset, r.type, 0);
       const data = encodeRela(renumber(list));
       sections.push({
-        name: `.klp.rela.vmlinux.${sections[target].name}`,
+        name: `.klp.rela.vmlinux.${sections[target]!.name}`,
         type: SHT_RELA,
         flags: SHF_ALLOC | SHF_RELA_LIVEPATCH | SHF_INFO_LINK,
         addr: 0,

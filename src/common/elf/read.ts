@@ -218,7 +218,7 @@ export function parseElf32(bytes: Uint8Array): ElfFile {
 
   let names: Uint8Array | undefined;
   if (shstrndx !== 0) {
-    const sh = raw[shstrndx];
+    const sh = raw[shstrndx]!;
     if (sh.type !== SHT_STRTAB) {
       throw new ElfError(
         `e_shstrndx ${shstrndx} names a ${sectionTypeName(sh.type)} section, expected SHT_STRTAB`,
@@ -249,13 +249,13 @@ export function parseElf32(bytes: Uint8Array): ElfFile {
       info: sh.info,
       addralign: sh.addralign,
       entsize: sh.entsize,
-      data: data[i],
+      data: data[i]!,
     };
   });
 
   const header: ElfHeader = {
-    osabi: bytes[EI_OSABI],
-    abiVersion: bytes[EI_ABIVERSION],
+    osabi: bytes[EI_OSABI]!,
+    abiVersion: bytes[EI_ABIVERSION]!,
     type: view.getUint16(0x10, true),
     machine: view.getUint16(0x12, true),
     version: view.getUint32(0x14, true),

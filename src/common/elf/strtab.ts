@@ -134,7 +134,7 @@ export function buildStringTable(names: readonly string[]): StringTable {
   byReversed.sort((a, b) => (a.rev < b.rev ? -1 : a.rev > b.rev ? 1 : 0));
   const owner = new Map<string, string>();
   for (let i = byReversed.length - 1; i >= 0; i--) {
-    const { name, rev } = byReversed[i];
+    const { name, rev } = byReversed[i]!;
     const next = byReversed[i + 1];
     owner.set(name, next !== undefined && next.rev.startsWith(rev) ? (owner.get(next.name) ?? next.name) : name);
   }

@@ -67,7 +67,7 @@ export function readSymbols(file: ElfFile, symtabIndex: number): ElfSymbol[] {
       `symbol table index ${symtabIndex} is not a section (file has ${sections.length})`,
     );
   }
-  const symtab = sections[symtabIndex];
+  const symtab = sections[symtabIndex]!;
   const where = `section ${symtabIndex} (${symtab.name || "unnamed"})`;
   if (symtab.type !== SHT_SYMTAB && symtab.type !== SHT_DYNSYM) {
     throw new ElfError(`${where} is ${sectionTypeName(symtab.type)}, not a symbol table`, {
@@ -91,7 +91,7 @@ export function readSymbols(file: ElfFile, symtabIndex: number): ElfSymbol[] {
       section: symtabIndex,
     });
   }
-  const strtab = sections[link];
+  const strtab = sections[link]!;
   if (strtab.type !== SHT_STRTAB) {
     throw new ElfError(
       `${where}: sh_link ${link} is ${sectionTypeName(strtab.type)}, expected SHT_STRTAB`,
@@ -152,7 +152,7 @@ function checkField(value: number, max: number, what: string): number {
  * Names that are tails of other names share their string table entry.
  */
 export function encodeSymbols(symbols: readonly ElfSymbolInput[]): EncodedSymbols {
-  if (symbols.length === 0 || !isNullSymbol(symbols[0])) {
+  if (symbols.length === 0 || !isNullSymbol(symbols[0]!)) {
     throw new ElfError("encodeSymbols: symbols[0] must be the null symbol (all fields 0, name \"\")");
   }
   const locals: number[] = [];
@@ -160,16 +160,16 @@ export function encodeSymbols(symbols: readonly ElfSymbolInput[]): EncodedSymbol
   symbols.forEach((s, i) => (s.bind === STB_LOCAL ? locals : others).push(i));
   const order = [...locals, ...others];
 
-  const strings = buildStringTable(order.map((i) => symbols[i].name));
+  const strings = buildStringTable(order.map((i) => symbols[i]!.name));
   const symtab = new Uint8Array(order.length * SYM_SIZE);
   const view = viewOf(symtab);
   const indexMap = new Array<number>(symbols.length);
   order.forEach((from, to) => {
-    const s = symbols[from];
+    const s = symbols[from]!;
     const what = `symbol ${from} (${JSON.stringify(s.name)})`;
     indexMap[from] = to;
     const at = to * SYM_SIZE;
-    view.setUint32(at, strings.offsets[to], true);
+    view.setUint32(at, strings.offsets[to]!, true);
     view.setUint32(at + 4, toU32(s.value, `${what} value`), true);
     view.setUint32(at + 8, toU32(s.size, `${what} size`), true);
     view.setUint8(
@@ -184,6 +184,6 @@ export function encodeSymbols(symbols: readonly ElfSymbolInput[]): EncodedSymbol
 
 /** Index of the symbol called `name` (first match, skipping entry 0), or -1. */
 export function findSymbol(symbols: readonly ElfSymbol[], name: string): number {
-  for (let i = 1; i < symbols.length; i++) if (symbols[i].name === name) return symbols[i].index;
+  for (let i = 1; i < symbols.length; i++) if (symbols[i]!.name === name) return symbols[i]!.index;
   return -1;
 }

@@ -84,13 +84,13 @@ function resolveNames(
     const named = sections.findIndex((s) => s.name !== "");
     if (named >= 0) {
       throw new ElfError(
-        `${sectionLabel(sections[named], named)} has a name but header.shstrndx is 0 (no .shstrtab)`,
+        `${sectionLabel(sections[named]!, named)} has a name but header.shstrndx is 0 (no .shstrtab)`,
         { section: named },
       );
     }
     return { nameIndexes: sections.map(() => 0), shstrtab: new Uint8Array(0) };
   }
-  const original = sections[shstrndx].data;
+  const original = sections[shstrndx]!.data;
   const unchanged =
     !rebuild &&
     sections.every(
@@ -107,12 +107,12 @@ function resolveNames(
   const rest = sections.map((_, i) => i).filter((i) => !first.includes(i));
   const order = [
     ...first,
-    ...rest.filter((i) => sections[i].type !== SHT_GROUP),
-    ...rest.filter((i) => sections[i].type === SHT_GROUP),
+    ...rest.filter((i) => sections[i]!.type !== SHT_GROUP),
+    ...rest.filter((i) => sections[i]!.type === SHT_GROUP),
   ].filter((i) => i >= 0 && i < sections.length);
-  const { table, offsets } = buildStringTable(order.map((i) => sections[i].name));
+  const { table, offsets } = buildStringTable(order.map((i) => sections[i]!.name));
   const nameIndexes = sections.map(() => 0);
-  order.forEach((i, k) => (nameIndexes[i] = offsets[k]));
+  order.forEach((i, k) => (nameIndexes[i] = offsets[k]!));
   return { nameIndexes, shstrtab: table };
 }
 
@@ -140,17 +140,17 @@ function placementOrder(file: ElfFile, order: SectionOrder): number[] {
       out.push(i);
     }
   };
-  for (const i of all) if (!isLate(sections[i], i)) place(i);
+  for (const i of all) if (!isLate(sections[i]!, i)) place(i);
   for (const i of all) {
-    if (sections[i].type !== SHT_SYMTAB) continue;
+    if (sections[i]!.type !== SHT_SYMTAB) continue;
     place(i);
     for (const j of all) {
-      if (sections[j].type === SHT_SYMTAB_SHNDX && sections[j].link === i) place(j);
+      if (sections[j]!.type === SHT_SYMTAB_SHNDX && sections[j]!.link === i) place(j);
     }
-    place(sections[i].link);
+    place(sections[i]!.link);
   }
   for (const i of all) {
-    if (sections[i].type === SHT_REL || sections[i].type === SHT_RELA) place(i);
+    if (sections[i]!.type === SHT_REL || sections[i]!.type === SHT_RELA) place(i);
   }
   for (const i of all) place(i);
   if (shstrndx > 0) out.push(shstrndx);
@@ -182,8 +182,8 @@ function validate(file: ElfFile): void {
     }
     return;
   }
-  if (sections[0].type !== SHT_NULL) {
-    throw new ElfError(`section 0 must be the SHT_NULL section, not type ${sections[0].type}`, {
+  if (sections[0]!.type !== SHT_NULL) {
+    throw new ElfError(`section 0 must be the SHT_NULL section, not type ${sections[0]!.type}`, {
       section: 0,
     });
   }
@@ -191,10 +191,10 @@ function validate(file: ElfFile): void {
   if (!Number.isInteger(shstrndx) || shstrndx < 0 || shstrndx >= sections.length) {
     throw new ElfError(`header.shstrndx is ${shstrndx} but there are ${sections.length} sections`);
   }
-  if (shstrndx !== 0 && sections[shstrndx].type !== SHT_STRTAB) {
+  if (shstrndx !== 0 && sections[shstrndx]!.type !== SHT_STRTAB) {
     // Otherwise a rebuilt name table would silently replace that section's contents.
     throw new ElfError(
-      `header.shstrndx ${shstrndx} is ${sectionTypeName(sections[shstrndx].type)}, expected SHT_STRTAB`,
+      `header.shstrndx ${shstrndx} is ${sectionTypeName(sections[shstrndx]!.type)}, expected SHT_STRTAB`,
       { section: shstrndx },
     );
   }
@@ -231,7 +231,7 @@ export function layoutElf32(file: ElfFile, options: WriteOptions = {}): ElfLayou
   const offsets = sections.map(() => 0);
   let end = EHDR_SIZE;
   for (const i of placementOrder(file, options.order ?? "gnu")) {
-    const s = sections[i];
+    const s = sections[i]!;
     if (s.type === SHT_NULL) continue;
     const at = alignUp(end, s.addralign >>> 0);
     offsets[i] = at;
@@ -300,11 +300,11 @@ export function writeElf32(file: ElfFile, options: WriteOptions = {}): Uint8Arra
       link = extendedStrndx ? header.shstrndx : 0;
     }
     const at = layout.shoff + i * SHDR_SIZE;
-    view.setUint32(at, layout.nameIndexes[i], true);
+    view.setUint32(at, layout.nameIndexes[i]!, true);
     view.setUint32(at + 4, toU32(s.type, `${where} type`, i), true);
     view.setUint32(at + 8, toU32(s.flags, `${where} flags`, i), true);
     view.setUint32(at + 12, toU32(s.addr, `${where} addr`, i), true);
-    view.setUint32(at + 16, layout.offsets[i], true);
+    view.setUint32(at + 16, layout.offsets[i]!, true);
     view.setUint32(at + 20, toU32(size, `${where} size`, i), true);
     view.setUint32(at + 24, toU32(link, `${where} link`, i), true);
     view.setUint32(at + 28, toU32(s.info, `${where} info`, i), true);

@@ -82,9 +82,9 @@ function firstDifference(oldTokens: Token[], a: Definition, newTokens: Token[], 
   const lenB = b.end - b.start;
   const common = Math.min(lenA, lenB);
   let k = 0;
-  while (k < common && oldTokens[a.start + k].text === newTokens[b.start + k].text) k++;
+  while (k < common && oldTokens[a.start + k]!.text === newTokens[b.start + k]!.text) k++;
   if (k === lenA && k === lenB) return undefined;
-  return newTokens[b.start + Math.min(k, lenB - 1)].line;
+  return newTokens[b.start + Math.min(k, lenB - 1)]!.line;
 }
 
 // --- Finding definitions ---------------------------------------------------------------------------
@@ -144,7 +144,7 @@ function parseHead(tokens: Token[], from: number, brace: number): Head | undefin
   let keywordAt = -1;
   let parens = 0;
   for (let j = from; j < brace; j++) {
-    const t = tokens[j];
+    const t = tokens[j]!;
     if (t.pp) continue;
     if (t.text === "(") parens++;
     else if (t.text === ")") parens--;
@@ -156,7 +156,7 @@ function parseHead(tokens: Token[], from: number, brace: number): Head | undefin
   const items: { text: string; attribute: boolean }[] = [];
   let j = keywordAt + 1;
   while (j < brace) {
-    const t = tokens[j];
+    const t = tokens[j]!;
     if (t.pp) {
       j++;
       continue;
@@ -170,8 +170,8 @@ function parseHead(tokens: Token[], from: number, brace: number): Head | undefin
     }
     if (!isIdentifier(t.text)) return undefined;
     j++;
-    while (j < brace && tokens[j].pp) j++;
-    if (j < brace && tokens[j].text === "(") {
+    while (j < brace && tokens[j]!.pp) j++;
+    if (j < brace && tokens[j]!.text === "(") {
       const after = skipBalanced(tokens, j, brace, "(", ")");
       if (after < 0) return undefined;
       items.push({ text: t.text, attribute: true });
@@ -181,21 +181,21 @@ function parseHead(tokens: Token[], from: number, brace: number): Head | undefin
     }
   }
   for (let k = 0; k < items.length - 1; k++) {
-    if (!items[k].attribute && !items[k].text.startsWith("__")) return undefined;
+    if (!items[k]!.attribute && !items[k]!.text.startsWith("__")) return undefined;
   }
   const last = items[items.length - 1];
   const tag = last && !last.attribute ? last.text : undefined;
 
   let typedef = false;
-  for (let k = from; k < keywordAt; k++) if (tokens[k].text === "typedef") typedef = true;
-  return { keywordAt, keyword: tokens[keywordAt].text, tag, typedef };
+  for (let k = from; k < keywordAt; k++) if (tokens[k]!.text === "typedef") typedef = true;
+  return { keywordAt, keyword: tokens[keywordAt]!.text, tag, typedef };
 }
 
 /** Index just past the bracket group opening at `at`, or -1 if it does not close before `limit`. */
 function skipBalanced(tokens: Token[], at: number, limit: number, openText: string, closeText: string): number {
   let level = 0;
   for (let j = at; j < limit; j++) {
-    const text = tokens[j].text;
+    const text = tokens[j]!.text;
     if (text === openText) level++;
     else if (text === closeText && --level === 0) return j + 1;
   }
@@ -210,7 +210,7 @@ function finishDefinition(tokens: Token[], head: Head, closeBrace: number, anony
   let parens = 0;
   let end = closeBrace + 1;
   for (; end < tokens.length && end - closeBrace < 64; end++) {
-    const t = tokens[end];
+    const t = tokens[end]!;
     if (t.pp) continue;
     const text = t.text;
     if (text === "(") parens++;
@@ -222,7 +222,7 @@ function finishDefinition(tokens: Token[], head: Head, closeBrace: number, anony
       if (isIdentifier(text) && !KNOWN_ATTRIBUTES.has(text) && next !== "(" && text !== "const" && text !== "volatile") declarator = text;
     }
   }
-  const lastLine = tokens[Math.min(end, tokens.length - 1)].line;
+  const lastLine = tokens[Math.min(end, tokens.length - 1)]!.line;
   // Stopping before `=` or `[` keeps a declarator's initializer and array size out of the comparison.
   const rangeEnd = Math.min(end, tokens.length);
 
@@ -240,6 +240,6 @@ function finishDefinition(tokens: Token[], head: Head, closeBrace: number, anony
     name = `${kw} (anonymous)`;
     key = `${kw} (anonymous) #${n}`;
   }
-  return { key, name, line: tokens[head.keywordAt].line, start: head.keywordAt, end: rangeEnd, lastLine };
+  return { key, name, line: tokens[head.keywordAt]!.line, start: head.keywordAt, end: rangeEnd, lastLine };
 }
 

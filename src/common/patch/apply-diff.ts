@@ -199,7 +199,7 @@ function applyFile(
       if (pos === lines.length && lines.length > 0 && !src.eol) {
         throw new ApplyError(
           `${where} does not apply: it adds lines after the last line, which has no newline at end of file; the hunk must replace that line`,
-          { code: "hunk-failed", file: path, hunk: num, diffLine: hunk.diffLine, fileLine: pos, found: [lines[pos - 1]] },
+          { code: "hunk-failed", file: path, hunk: num, diffLine: hunk.diffLine, fileLine: pos, found: [lines[pos - 1]!] },
         );
       }
     } else {
@@ -231,13 +231,13 @@ function applyFile(
         { code: "hunk-failed", file: path, hunk: num, diffLine: hunk.diffLine, fileLine: end + 1, found: lines.slice(end, end + 3) },
       );
     }
-    for (let i = cursor; i < pos; i++) out.push(lines[i]);
+    for (let i = cursor; i < pos; i++) out.push(lines[i]!);
     for (const l of newSide) out.push(l.text);
     cursor = end;
     // The line before a removed tail was not the last one, so it had a newline.
     if (reachesEnd) eol = lastNew ? !lastNew.noNewlineAtEnd : true;
   });
-  for (let i = cursor; i < lines.length; i++) out.push(lines[i]);
+  for (let i = cursor; i < lines.length; i++) out.push(lines[i]!);
 
   if (file.isDeleted) {
     if (out.length > 0) {
@@ -255,8 +255,8 @@ function matchesAt(lines: string[], eol: boolean, side: HunkLine[], pos: number)
   const last = lines.length - 1;
   for (let j = 0; j < side.length; j++) {
     const idx = pos + j;
-    if (lines[idx] !== side[j].text) return false;
-    if ((idx === last && !eol) !== Boolean(side[j].noNewlineAtEnd)) return false;
+    if (lines[idx] !== side[j]!.text) return false;
+    if ((idx === last && !eol) !== Boolean(side[j]!.noNewlineAtEnd)) return false;
   }
   return true;
 }
@@ -312,18 +312,18 @@ function mismatch(
   const expected = side.map((l) => l.text);
   const found = lines.slice(at, at + side.length);
   let j = 0;
-  while (j < side.length && j < found.length && matchesAt(lines, eol, [side[j]], at + j)) j++;
+  while (j < side.length && j < found.length && matchesAt(lines, eol, [side[j]!], at + j)) j++;
   let detail: string;
   if (j >= side.length) {
     detail = "its lines were not found in the file";
   } else if (j >= found.length) {
-    detail = `expected line ${at + j + 1} to be ${q(expected[j])}, found end of file (the file has ${lines.length} lines)`;
+    detail = `expected line ${at + j + 1} to be ${q(expected[j]!)}, found end of file (the file has ${lines.length} lines)`;
   } else if (found[j] !== expected[j]) {
-    detail = `expected line ${at + j + 1} to be ${q(expected[j])}, found ${q(found[j])}`;
-  } else if (side[j].noNewlineAtEnd) {
-    detail = `expected line ${at + j + 1} (${q(expected[j])}) to be the last line, with no newline at end of file`;
+    detail = `expected line ${at + j + 1} to be ${q(expected[j]!)}, found ${q(found[j]!)}`;
+  } else if (side[j]!.noNewlineAtEnd) {
+    detail = `expected line ${at + j + 1} (${q(expected[j]!)}) to be the last line, with no newline at end of file`;
   } else {
-    detail = `expected line ${at + j + 1} (${q(expected[j])}) to end with a newline, but the file ends without one`;
+    detail = `expected line ${at + j + 1} (${q(expected[j]!)}) to end with a newline, but the file ends without one`;
   }
 
   let hint = "";
@@ -342,7 +342,7 @@ function mismatch(
       0,
       stated,
       Infinity,
-      (pos) => want.every((w, i) => squash(lines[pos + i]) === w) && expected.some((e, i) => lines[pos + i] !== e),
+      (pos) => want.every((w, i) => squash(lines[pos + i]!) === w) && expected.some((e, i) => lines[pos + i] !== e),
     );
     if (loose !== undefined) {
       hint = `; it would match at line ${loose + 1} if whitespace were ignored: check tabs and spaces (kernel code is indented with tabs, which copy and paste can turn into spaces)`;

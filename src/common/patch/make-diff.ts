@@ -35,13 +35,13 @@ export function makeDiff(
   const heading = new HeadingFinder(a);
   let k = 0;
   while (k < ops.length) {
-    while (k < ops.length && ops[k].kind === " ") k++;
+    while (k < ops.length && ops[k]!.kind === " ") k++;
     if (k === ops.length) break;
     const first = k;
     let last = k;
     let gap = 0;
     for (k++; k < ops.length; k++) {
-      if (ops[k].kind !== " ") {
+      if (ops[k]!.kind !== " ") {
         last = k;
         gap = 0;
       } else if (++gap > 2 * ctx) {
@@ -55,17 +55,17 @@ export function makeDiff(
     let oldCount = 0;
     let newCount = 0;
     for (let i = start; i < end; i++) {
-      if (ops[i].kind !== "+") oldCount++;
-      if (ops[i].kind !== "-") newCount++;
+      if (ops[i]!.kind !== "+") oldCount++;
+      if (ops[i]!.kind !== "-") newCount++;
     }
-    const oldBefore = ops[start].oldIndex;
-    const newBefore = ops[start].newIndex;
+    const oldBefore = ops[start]!.oldIndex;
+    const newBefore = ops[start]!.newIndex;
     const section = heading.before(oldBefore);
     out.push(
       `@@ -${range(oldBefore, oldCount)} +${range(newBefore, newCount)} @@${section ? ` ${section}` : ""}`,
     );
     for (let i = start; i < end; i++) {
-      const { kind, text } = ops[i];
+      const { kind, text } = ops[i]!;
       if (text.endsWith("\n")) {
         out.push(kind + text.slice(0, -1));
       } else {
@@ -123,7 +123,7 @@ class HeadingFinder {
 
   before(index: number): string {
     for (; this.scanned < index; this.scanned++) {
-      const line = this.lines[this.scanned];
+      const line = this.lines[this.scanned]!;
       if (/^[A-Za-z_$]/.test(line)) this.last = line.replace(/\r?\n$/, "").trimEnd().slice(0, 80);
     }
     return this.last;
@@ -180,11 +180,11 @@ function editScript(a: string[], b: string[]): Op[] {
   let j = 0;
   while (i < a.length || j < b.length) {
     if (i < a.length && deleted[i]) {
-      ops.push({ kind: "-", text: a[i], oldIndex: i++, newIndex: j });
+      ops.push({ kind: "-", text: a[i]!, oldIndex: i++, newIndex: j });
     } else if (j < b.length && inserted[j]) {
-      ops.push({ kind: "+", text: b[j], oldIndex: i, newIndex: j++ });
+      ops.push({ kind: "+", text: b[j]!, oldIndex: i, newIndex: j++ });
     } else {
-      ops.push({ kind: " ", text: a[i], oldIndex: i++, newIndex: j++ });
+      ops.push({ kind: " ", text: a[i]!, oldIndex: i++, newIndex: j++ });
     }
   }
   return ops;
@@ -251,7 +251,7 @@ function middleSnake(a: Int32Array, aLo: number, aHi: number, b: Int32Array, bLo
   const bwd = new Int32Array(2 * max + 3);
   for (let d = 0; d <= max; d++) {
     for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && fwd[off + k - 1] < fwd[off + k + 1]) ? fwd[off + k + 1] : fwd[off + k - 1] + 1;
+      let x = k === -d || (k !== d && fwd[off + k - 1]! < fwd[off + k + 1]!) ? fwd[off + k + 1]! : fwd[off + k - 1]! + 1;
       let y = x - k;
       const x0 = x;
       const y0 = y;
@@ -261,12 +261,12 @@ function middleSnake(a: Int32Array, aLo: number, aHi: number, b: Int32Array, bLo
       }
       fwd[off + k] = x;
       const kb = delta - k;
-      if (odd && kb >= -(d - 1) && kb <= d - 1 && x + bwd[off + kb] >= n) {
+      if (odd && kb >= -(d - 1) && kb <= d - 1 && x + bwd[off + kb]! >= n) {
         return { x: aLo + x0, y: bLo + y0, u: aLo + x, v: bLo + y };
       }
     }
     for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && bwd[off + k - 1] < bwd[off + k + 1]) ? bwd[off + k + 1] : bwd[off + k - 1] + 1;
+      let x = k === -d || (k !== d && bwd[off + k - 1]! < bwd[off + k + 1]!) ? bwd[off + k + 1]! : bwd[off + k - 1]! + 1;
       let y = x - k;
       const x0 = x;
       const y0 = y;
@@ -276,7 +276,7 @@ function middleSnake(a: Int32Array, aLo: number, aHi: number, b: Int32Array, bLo
       }
       bwd[off + k] = x;
       const kf = delta - k;
-      if (!odd && kf >= -d && kf <= d && x + fwd[off + kf] >= n) {
+      if (!odd && kf >= -d && kf <= d && x + fwd[off + kf]! >= n) {
         return { x: aHi - x, y: bHi - y, u: aHi - x0, v: bHi - y0 };
       }
     }

@@ -104,7 +104,7 @@ class Parser {
 
   /** The line without a trailing CR, for matching structure. */
   private bare(i: number): string {
-    const line = this.raw[i];
+    const line = this.raw[i]!;
     return line.endsWith("\r") ? line.slice(0, -1) : line;
   }
 
@@ -124,7 +124,7 @@ class Parser {
   }
 
   private skipBlank(i: number): number {
-    while (i < this.n && this.raw[i].trim() === "") i++;
+    while (i < this.n && this.raw[i]!.trim() === "") i++;
     return i;
   }
 
@@ -315,7 +315,7 @@ class Parser {
     // backtracking on long runs of spaces bounded.
     const tail = rest.slice(-64);
     const m = TRAILING_ISO_TIME.exec(tail) ?? TRAILING_CTIME.exec(tail);
-    if (m) return { name: rest.slice(0, rest.length - tail.length + m.index).trim(), timestamp: m[1] };
+    if (m) return { name: rest.slice(0, rest.length - tail.length + m.index).trim(), timestamp: m[1]! };
     return { name: rest.trim(), timestamp: "" };
   }
 
@@ -335,7 +335,7 @@ class Parser {
         `malformed hunk header ${quote(header)}: expected '@@ -a,b +c,d @@' (the ',b' and ',d' counts may be left out when they are 1)`,
       );
     }
-    const section = m[5];
+    const section = m[5]!;
     const hunk: Hunk = {
       oldStart: Number(m[1]),
       oldLines: m[2] === undefined ? 1 : Number(m[2]),
@@ -378,7 +378,7 @@ class Parser {
         for (; oldLeft > 0; oldLeft--, newLeft--) lines.push({ kind: " ", text: "", diffLine: this.n });
         break;
       }
-      const raw = this.raw[i];
+      const raw = this.raw[i]!;
       const kind = raw.charAt(0);
       if (kind === "\\") {
         this.marker(lines, i);
@@ -414,7 +414,7 @@ class Parser {
       }
       i++;
     }
-    if (i < this.n && this.raw[i].startsWith("\\")) {
+    if (i < this.n && this.raw[i]!.startsWith("\\")) {
       this.marker(lines, i);
       i++;
     }
@@ -499,7 +499,7 @@ function splitDiffLines(text: string): string[] {
 
 function rangeOf(h: Hunk): string {
   const m = HUNK_HEADER.exec(h.header);
-  return m ? h.header.slice(0, h.header.length - m[5].length) : h.header;
+  return m ? h.header.slice(0, h.header.length - m[5]!.length) : h.header;
 }
 
 function plural(n: number, word: string): string {

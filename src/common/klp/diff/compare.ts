@@ -97,8 +97,8 @@ export function compareSymbols(patched: ObjSymbol, original: ObjSymbol, corr: Co
   if (!sameBytes(pm, om) && !(movedLine && onlyMovedLines(pm, om, movedLine))) return stringChange(p, o) ?? "bytes differ";
   if (p.relocations.length !== o.relocations.length) return "bytes differ";
   for (let i = 0; i < p.relocations.length; i++) {
-    const pr = p.relocations[i];
-    const or = o.relocations[i];
+    const pr = p.relocations[i]!;
+    const or = o.relocations[i]!;
     if (pr.offset - p.base !== or.offset - o.base || pr.type !== or.type) return "bytes differ";
     const change = referenceChange(resolveReference(pr), resolveReference(or), corr);
     if (change) return change;

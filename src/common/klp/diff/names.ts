@@ -29,5 +29,5 @@ export function stableName(name: string): string {
  */
 export function stableSectionName(name: string): string {
   const m = /^(\.(?:text|data|rodata|bss)(?:\.unlikely|\.hot|\.\.[a-z_]+)?\.)(.+)$/.exec(name);
-  return m ? m[1] + stableName(m[2]) : name;
+  return m ? m[1] + stableName(m[2]!) : name;
 }

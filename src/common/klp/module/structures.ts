@@ -54,7 +54,7 @@ export function addKlpStructures(
   const funcSec = b.addSection({ name: ".data.klp_funcs", type: SHT_PROGBITS, flags: SHF_ALLOC | SHF_WRITE, addralign: F.align, data: funcData });
   funcs.forEach((f, i) => {
     const at = i * F.size;
-    b.relocate(funcSec, { offset: at + F.old_name, type: R_386_32, symbol: b.sectionSymbol(nameSec), addend: names[i] });
+    b.relocate(funcSec, { offset: at + F.old_name, type: R_386_32, symbol: b.sectionSymbol(nameSec), addend: names[i]! });
     b.relocate(funcSec, { offset: at + F.new_func, type: R_386_32, symbol: f.newFunc, addend: 0 });
     u32(funcData, at + F.old_sympos, f.old_sympos);
   });

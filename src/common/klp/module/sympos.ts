@@ -63,6 +63,6 @@ export function locate(vmlinux: VmlinuxSymbols, name: string, local: boolean, fi
       name,
     );
   }
-  const s = candidates[0];
+  const s = candidates[0]!;
   return { name, sympos: s.count > 1 ? s.position : 0, address: s.value };
 }

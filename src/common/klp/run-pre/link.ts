@@ -24,7 +24,7 @@ export function symbolFromField(type: number, value: number, A: number, P: numbe
 export const FIELD_SIZE = 4;
 
 export function readU32(bytes: Uint8Array, at: number): number {
-  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
 }
 
 export function u32Bytes(value: number): Uint8Array {

@@ -72,7 +72,7 @@ export async function runPreMatch(input: RunPreInput): Promise<RunPreResult> {
   const checked: CheckedFunction[] = [];
   const mismatches: RunPreMismatch[] = [];
   wanted.forEach((w, i) => {
-    const bytes = found[i];
+    const bytes = found[i]!;
     const name = w.symbol.name;
     if (bytes.length !== w.symbol.size) {
       throw new RunPreError("internal", `reading ${w.symbol.size} bytes of ${name} at ${hex(w.where.address)} gave ${bytes.length}`, name);

@@ -42,7 +42,7 @@ function siteTables(altInstr: StructLayout & { instrlen?: number }): SiteTable[]
     // ftrace turns `call __fentry__` into a 5-byte NOP at boot, and into a call to its trampoline while a function is traced or patched.
     { table: table("__mcount_loc", 4, "ftrace call sites"), why: "ftrace", length: () => CALL_SIZE },
     // apply_alternatives() replaces the instrlen bytes of the original with the replacement (and NOP padding) when the CPU has the feature.
-    { table: table(".altinstructions", altInstr.size, "CPU-feature alternatives"), why: "alternative", length: (entry) => entry[instrlen] },
+    { table: table(".altinstructions", altInstr.size, "CPU-feature alternatives"), why: "alternative", length: (entry) => entry[instrlen]! },
     // struct jump_entry { s32 code; s32 target; long key; }: a NOP or a jmp, 5 bytes or 2, flipped whenever the static key changes.
     { table: table("__jump_table", 12, "jump labels"), why: "jump-label", length: (_entry, code, site) => jumpLabelLength(code, site) },
     // struct static_call_site { s32 addr; s32 key; }: an inline static call's `call`, retargeted by static_call_update().
