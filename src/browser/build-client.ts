@@ -42,7 +42,8 @@ export interface BuildDiagnostic {
 
 export class BuildFailure extends Error {
   override readonly name = "BuildFailure";
-  readonly stage: BuildStageName;
+  /** Undefined for a failure before the pipeline ran (the build host did not start): no stage failed. */
+  readonly stage: BuildStageName | undefined;
   /** `internal`: the playground's own fault, to be shown as such (src/common/errors/codes.ts). */
   readonly kind: ErrorKind;
   readonly code: ErrorCode;
@@ -51,7 +52,7 @@ export class BuildFailure extends Error {
   readonly location: ErrorLocation | undefined;
   readonly diagnostics: BuildDiagnostic[];
 
-  constructor(error: Omit<BuildErrorData, "diagnostics">, diagnostics: BuildDiagnostic[] = []) {
+  constructor(error: Omit<BuildErrorData, "diagnostics" | "stage"> & { stage: BuildStageName | undefined }, diagnostics: BuildDiagnostic[] = []) {
     super(error.message);
     this.stage = error.stage;
     this.kind = error.kind;

@@ -214,8 +214,9 @@ async function runBuild(): Promise<void> {
     editor.setBuildDiagnostics(r.warnings);
   } catch (e) {
     built = undefined;
-    // Outside the pipeline (the worker or its build host did not start): not the patch's fault.
-    const failure = e instanceof BuildFailure ? e : new BuildFailure({ stage: "compile", kind: "internal", code: "build-host-failed", message: e instanceof Error ? e.message : String(e), detail: "" });
+    // Outside the pipeline (the worker or its build host did not start, or died): not the patch's fault, and no stage of it failed.
+    const failure =
+      e instanceof BuildFailure ? e : new BuildFailure({ stage: undefined, kind: "internal", code: "build-host-failed", message: `the build host is not available: ${e instanceof Error ? e.message : String(e)}`, detail: "" });
     build.failed(failure);
     editor.setBuildDiagnostics(failure.diagnostics);
   } finally {

@@ -95,7 +95,7 @@ export class BuildPanel {
 
   failed(e: BuildFailure): void {
     this.stopTicker();
-    const li = this.stageEls.get(e.stage);
+    const li = e.stage && this.stageEls.get(e.stage);
     if (li) {
       li.className = "stage failed";
       li.querySelector(".stage-time")!.textContent = "failed";
