@@ -50,4 +50,6 @@ ln -sfn usr/lib "$STAGE/lib"
 
 log "toolchain: kernel build tree"
 npx --no-install tsx "$IMAGES_DIR/tools/kbuild-index.ts" "$KDIR" "$STAGE/build/linux" "$WORK/kbuild.json"
+log "toolchain: gcc -### for every C object (the wasm compiler's cc1/as command lines)"
+npx --no-install tsx "$IMAGES_DIR/tools/driver-index.ts" "$CHROOT" "$WORK/kbuild.json" "$WORK/driver.json"
 log "toolchain: $(find "$STAGE" -type f | wc -l) files, $(du -sh --apparent-size "$STAGE" | cut -f1)"

@@ -23,7 +23,11 @@ if ! command -v debootstrap >/dev/null || ! command -v zstd >/dev/null || ! comm
 fi
 
 STEP_SECONDS=""
+# KLP_IMAGES_SKIP="60-wasm-toolchain ..." leaves steps out (e.g. to publish a
+# kernel while the long compiler build still runs); a left-out step's last
+# outputs, if any, are still published.
 run_step() {
+  case " ${KLP_IMAGES_SKIP:-} " in *" ${1%.sh} "*) log "step ${1%.sh}: skipped (KLP_IMAGES_SKIP)"; return 0 ;; esac
   local t0=$SECONDS
   bash "$IMAGES_DIR/$1" || die "step $1 failed"
   STEP_SECONDS="$STEP_SECONDS ${1%.sh}=$((SECONDS - t0))"
@@ -34,6 +38,7 @@ run_step 25-testmod.sh
 run_step 30-initramfs.sh
 run_step 40-klp-layout.sh
 run_step 50-toolchain.sh
+run_step 60-wasm-toolchain.sh
 
 log "publish: $OUT"
 KDIR=$CHROOT/build/linux
@@ -53,7 +58,7 @@ npx --no-install tsx images/tools/publish.ts "$WORK" "$OUT"
 # only when what they freeze changed: each remake adds ~20 MB to history.
 snapshot_inputs() {
   cat "$OUT/bzImage" "$OUT/initramfs.cpio.gz" "$OUT/toolchain/fs.json" "$OUT/kbuild.json.gz" \
-    "$REPO_DIR/node_modules/v86/package.json" "$REPO_DIR/src/common/machines/profiles.ts" "$IMAGES_DIR/tools/make-snapshots.ts"
+    "$REPO_DIR/node_modules/v86/package.json" "$REPO_DIR/src/common/machine/profiles.ts" "$IMAGES_DIR/tools/make-snapshots.ts"
 }
 SNAP_STAMP=$(snapshot_inputs | sha256sum | cut -c1-16)
 t0=$SECONDS

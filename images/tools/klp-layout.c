@@ -58,6 +58,8 @@ void klp_layout(void)
 	KLP_FIELD(klp_patch, mod);
 	KLP_FIELD(klp_patch, objs);
 	KLP_FIELD(klp_patch, replace);
+	/* 0005: the consistency model (0 = /sys/kernel/livepatch/model). */
+	KLP_FIELD(klp_patch, model);
 
 	/* Special-section entry sizes the object differ splits tables by. */
 	KLP_STRUCT(bug_entry);

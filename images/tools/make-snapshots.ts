@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bootMachine } from "../../src/node/boot.ts";
-import { BUILDER, TARGET, type MachineProfile } from "../../src/common/machines/profiles.ts";
+import { BUILDER, TARGET, type MachineProfile } from "../../src/common/machine/profiles.ts";
 import { loadKbuildIndex } from "../../src/node/images/toolchain-files.ts";
 import { retargetCompile, shellQuote } from "../../src/common/kbuild/command.ts";
 

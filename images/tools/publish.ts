@@ -5,7 +5,7 @@
 // usage: tsx publish.ts <work dir> <out dir>   (env: KLP_PACKAGES="name=version ...", KLP_VERMAGIC, KLP_KVERSION)
 import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from "node:fs";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { join, dirname } from "node:path";
 import { createRequire } from "node:module";
 import type { ArtifactInfo, ImagesManifest } from "../../src/common/images/manifest.ts";
@@ -22,6 +22,15 @@ mkdirSync(out, { recursive: true });
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const artifacts: Record<string, ArtifactInfo> = {};
+
+/** An artifact already stored as it is served (the wasm step gzips its own outputs). */
+function publishStored(name: string, from: string, file: string, encoding: "none" | "gzip"): void {
+  const stored = readFileSync(from);
+  mkdirSync(dirname(join(out!, file)), { recursive: true });
+  copyFileSync(from, join(out!, file));
+  artifacts[name] = { file, size: stored.length, sha256: sha256(stored), encoding };
+  if (encoding === "gzip") artifacts[name]!.decodedSize = gunzipSync(stored).length;
+}
 
 function publish(name: string, from: string, file: string, encoding: "none" | "gzip"): void {
   const data = readFileSync(from);
@@ -40,6 +49,26 @@ publish("kbuild", join(work, "kbuild.json"), "kbuild.json.gz", "gzip");
 // The module assembler's facts about this kernel (step 40-klp-layout.sh).
 publish("vmlinuxSymbols", join(work, "vmlinux-symbols.json"), "vmlinux-symbols.json.gz", "gzip");
 publish("klpLayout", join(work, "klp-layout.json"), "klp-layout.json", "none");
+// What the gcc driver runs per C object (driver-index.ts): the wasm compiler's command lines.
+publish("driver", join(work, "driver.json"), "driver.json.gz", "gzip");
+
+// The WebAssembly compiler (step 60-wasm-toolchain.sh): cc1 and as, each an
+// emscripten loader (ES module, imported as it is) and its wasm, gzip'd.
+const wasmOut = join(work, "wasm-out");
+let wasmCompiler: ImagesManifest["wasmCompiler"];
+if (existsSync(join(wasmOut, "cc1.wasm.gz")) && existsSync(join(wasmOut, "as.wasm.gz"))) {
+  for (const tool of ["cc1", "as"]) {
+    publishStored(`${tool}Loader`, join(wasmOut, `${tool}.mjs`), `wasm/${tool}.mjs`, "none");
+    publishStored(`${tool}Wasm`, join(wasmOut, `${tool}.wasm.gz`), `wasm/${tool}.wasm.gz`, "gzip");
+  }
+  const stamp = readFileSync(join(wasmOut, ".klp-stamp"), "utf8").trim().split(/\s+/).slice(1);
+  const sources: Record<string, string> = {};
+  for (const pair of stamp) {
+    const [name, version] = pair.split("=");
+    if (name && version) sources[name] = version;
+  }
+  wasmCompiler = { host: "wasm32-unknown-emscripten", target: "i686-linux-gnu", sources };
+}
 
 // Warm snapshots (make-snapshots.ts runs after a first publish, from the
 // published images): kept zstd-compressed as v86 reads them.
@@ -91,6 +120,7 @@ const manifest: ImagesManifest = {
   buildSeconds: Object.keys(buildSeconds).length ? buildSeconds : previous.buildSeconds,
   artifacts,
   toolchain: { basefs, files, bytes, decodedBytes: fsIndex.size },
+  ...(wasmCompiler ? { wasmCompiler } : {}),
 };
 writeFileSync(join(out, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
 for (const [name, a] of Object.entries(artifacts)) console.error(`publish: ${name.padEnd(14)} ${String(a.size).padStart(9)} B  ${a.file}`);
