@@ -22,4 +22,10 @@ export interface ImagesManifest {
   buildSeconds?: Record<string, number>;
   artifacts: Record<string, ArtifactInfo>;
   toolchain: { basefs: string; files: number; bytes: number; decodedBytes: number };
+  /**
+   * The WebAssembly compiler (artifacts cc1Loader/cc1Wasm/asLoader/asWasm):
+   * Debian's GCC and binutils built for wasm32, with the source package
+   * versions it was built from. Absent where the image script built none.
+   */
+  wasmCompiler?: { host: string; target: string; sources: Record<string, string> };
 }
