@@ -104,6 +104,16 @@ export class Machine implements Guest {
     }
   }
 
+  /**
+   * Bytes of the guest's physical memory: what the running kernel executes,
+   * for run-pre matching (Ksplice's check that the code a patch replaces is
+   * the code the patch was built against).
+   */
+  async readMemory(physical: number, length: number): Promise<Uint8Array> {
+    await this.loaded;
+    return this.emulator.read_memory(physical, length).slice();
+  }
+
   /** The whole machine state, zstd-compressed by v86 (restorable with initialState). */
   async saveState(): Promise<ArrayBuffer> {
     await this.loaded;

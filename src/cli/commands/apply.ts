@@ -7,6 +7,7 @@ import type { LivepatchTask } from "../../common/livepatch/state.ts";
 import { CONSISTENCY_MODELS, isConsistencyModel, type TransitionReport } from "../../common/livepatch/record.ts";
 import { describeTransition } from "../../common/livepatch/describe.ts";
 import { KlpLoadError } from "../../common/livepatch/load.ts";
+import { runPreOnMachine } from "../../node/klp/run-pre.ts";
 import { failureJson, formatFailure, formatStage, progressPrinter, formatSummary } from "../../node/klp/report.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
 
@@ -27,6 +28,10 @@ Options:
                         (upstream, default), lazy (kGraft), stop-machine
                         (kpatch/Ksplice) or immediate (upstream 4.0); --json
                         then adds the kernel's record of each transition
+  --run-pre             before loading, check that every function the patch
+                        replaces is, byte for byte, the code it was built
+                        against (Ksplice's run-pre matching; always on with
+                        --model stop-machine)
   --no-replace          load each patch alongside the earlier ones instead of
                         atomically replacing them
   --stall SECONDS       report blocking tasks after this long (default 5)
@@ -44,7 +49,7 @@ export const applyCommand: Command = {
   summary: "build patches and load them into the running target",
   help: HELP,
   async run(args) {
-    const { options, positional } = parseOptions(args, { exec: "string", builder: "string", "no-replace": "boolean", stall: "string", timeout: "string", json: "boolean", model: "string" });
+    const { options, positional } = parseOptions(args, { exec: "string", builder: "string", "no-replace": "boolean", stall: "string", timeout: "string", json: "boolean", model: "string", "run-pre": "boolean" });
     if (positional.length === 0) throw new CliUsageError("give at least one PATCH file");
     let builder;
     try {
@@ -87,6 +92,13 @@ export const applyCommand: Command = {
         await open.close();
       }
       booted = await target;
+      if (options["run-pre"] === true || model === "stop-machine") {
+        for (const out of built) {
+          const pre = await runPreOnMachine(booted.machine, out.changedFunctions);
+          if (pre.refusal) throw pre.refusal;
+          log(`run-pre  ${out.name}: ${pre.checked} function${pre.checked === 1 ? "" : "s"} match the running kernel byte for byte`);
+        }
+      }
       for (const out of built) {
         log(`loading ${out.name}`);
         const { transitionMs, transition } = await unlessCrashed(

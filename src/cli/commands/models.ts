@@ -9,6 +9,8 @@ import { roadOf } from "../../common/livepatch/roads.ts";
 import { ROAD_LABS, roadLab } from "../../common/livepatch/road-labs.ts";
 import { failureJson, formatFailure, progressPrinter, formatStage } from "../../node/klp/report.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
+import type { BuildOutput, BuiltFunction } from "../../common/klp/pipeline.ts";
+import { runPreOnMachine } from "../../node/klp/run-pre.ts";
 
 const HELP = `usage: klp models PATCH... [--while CMD] [--after CMD] [--timeout S] [--models LIST] [--json]
        klp models --lab ID [--models LIST] [--json]
@@ -40,6 +42,11 @@ class FreshTarget implements RoadTarget {
     await this.booted?.machine.destroy();
     this.booted = undefined;
     this.booted = await bootMachine(TARGET, { snapshot: true });
+  }
+
+  /** Run-pre matching of a built patch against this target's running kernel. */
+  runPre(functions: readonly BuiltFunction[]) {
+    return runPreOnMachine(this.machine, functions);
   }
 
   private get machine() {
@@ -95,16 +102,17 @@ export const modelsCommand: Command = {
     try {
       const { kbuild } = loadKlpInputs();
       const open = await openCompiler(builder, kbuild);
-      let module: Uint8Array;
+      let built: BuildOutput;
       try {
         log(`building ${name} (${builder} builder)`);
-        module = (await buildPatch({ diffText, name, compiler: open.compiler, onStage: (s) => log(formatStage(s)), onProgress: progressPrinter(log) })).module;
+        built = await buildPatch({ diffText, name, compiler: open.compiler, onStage: (s) => log(formatStage(s)), onProgress: progressPrinter(log) });
       } finally {
         await open.close();
       }
       for (const model of models) {
         log(`${model}: ${roadOf(model).title}${workload ? `, while '${workload}' runs` : ""}`);
-        const road = await runRoad(target, { name, module, model, workload, after, timeoutMs });
+        const road = await runRoad(target, { name, module: built.module, model, workload, after, timeoutMs, runPre: () => target.runPre(built.changedFunctions) });
+        if (road.runPreChecked !== undefined) log(`  run-pre: ${road.runPreChecked} replaced functions match the running kernel byte for byte`);
         log(`  ${describeTransition(road.transition)}`);
         if (road.after !== undefined) log(`  after: ${road.after}`);
         results.push(road.after === undefined ? road.transition : { ...road.transition, after: road.after });

@@ -27,6 +27,12 @@ export interface RoadRun {
   pollMs?: number;
   /** Each record read while the transition runs, for a live timeline. */
   onRecord?: (report: TransitionReport) => void;
+  /**
+   * Ksplice's run-pre matching against the fresh target, before the patch
+   * goes in: on the stop-machine road always (as Ksplice did), elsewhere when
+   * asked. Resolves to how many functions matched; rejects when one differs.
+   */
+  runPre?: () => Promise<{ checked: number; refusal?: Error }>;
   /** Run once the transition has ended, before undoing it: the lab's visible result. */
   after?: string;
   /** Undo the patch afterwards (default true): disable it, wait, rmmod. */
@@ -35,6 +41,8 @@ export interface RoadRun {
 
 export interface RoadResult {
   transition: TransitionReport;
+  /** Functions run-pre matching found identical in the running kernel (when it ran). */
+  runPreChecked?: number;
   /** What `after` printed (stdout, trimmed). */
   after?: string;
 }
@@ -65,6 +73,12 @@ export async function runRoad(target: RoadTarget, run: RoadRun): Promise<RoadRes
       "The images predate the consistency-models kernel patch: rebuild them with `npm run images`.",
     );
   }
+  let runPreChecked: number | undefined;
+  if (run.runPre && run.model === "stop-machine") {
+    const pre = await run.runPre();
+    if (pre.refusal) throw pre.refusal;
+    runPreChecked = pre.checked;
+  }
   if (run.workload) {
     await target.exec(backgrounded(run.workload));
     // Let the workload reach the place it sleeps in before the patch arrives.
@@ -91,7 +105,7 @@ export async function runRoad(target: RoadTarget, run: RoadRun): Promise<RoadRes
   }
   const after = run.after === undefined ? undefined : (await target.exec(run.after)).stdout.trim();
   if (run.revert ?? true) await undo(target, run.name, report);
-  return after === undefined ? { transition: report } : { transition: report, after };
+  return { transition: report, ...(after === undefined ? {} : { after }), ...(runPreChecked === undefined ? {} : { runPreChecked }) };
 }
 
 /** Back to the unpatched kernel: an aborted patch is already disabled (and freed) and only needs rmmod. */

@@ -4,3 +4,4 @@
 export { runPreMatch, refusalOf } from "./match.ts";
 export { RunPreError, type RunPreCode } from "./errors.ts";
 export type { CheckedFunction, LearnedTarget, MismatchKind, RunPreInput, RunPreMismatch, RunPreResult, SkippedRange, WildcardKind } from "./types.ts";
+export { runPreForBuild, kernelVirtualToPhysical, PAGE_OFFSET, type RunPreReport, type RunPreObject } from "./for-build.ts";
