@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run images:check`: were the committed images built from the committed
 // recipe? Compares the manifest's recipe hash with images/ and the src/
-// modules the image tools run (src/node/images/recipe-hash.ts).
+// modules the image tools import (src/node/images/recipe-hash.ts).
 import { register } from "tsx/esm/api";
 
 register();

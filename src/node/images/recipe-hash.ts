@@ -5,27 +5,27 @@ import { sourceImports } from "../source-imports.ts";
 
 /**
  * The files the image recipe is made of, relative to images/: every file
- * under images/ except the work dir, and the src/ modules its tools run
- * (followed through their imports; type-only imports run nothing). A tool
- * such as make-snapshots.ts boots the machines with src/'s profiles (memory
- * size, command line), so those are as much the recipe as the scripts.
+ * under images/ except the work dir, and the src/ modules its tools import
+ * (type-only imports run nothing). make-snapshots.ts boots the machines with
+ * src/'s profiles (memory size, command line), so those are as much the
+ * recipe as the scripts. One level only: what those modules import in turn
+ * (the v86 façade, the ELF reader) changes with every refactor, and each
+ * rebuild adds tens of MB to the history.
  */
 export function recipeFiles(imagesDir: string): string[] {
   const own = imagesFiles(imagesDir);
-  const seen = new Set<string>();
-  const follow = (file: string): void => {
+  const root = resolve(imagesDir);
+  const imported = new Set<string>();
+  for (const f of own) {
+    if (!/\.ts$/.test(f)) continue;
+    const file = join(imagesDir, f);
     for (const i of sourceImports(readFileSync(file, "utf8"))) {
       if (i.typeOnly || !i.specifier.startsWith(".")) continue;
       const target = resolve(dirname(file), i.specifier);
-      if (seen.has(target) || !existsSync(target)) continue;
-      seen.add(target);
-      if (/\.ts$/.test(target)) follow(target);
+      if (!target.startsWith(root + "/") && existsSync(target)) imported.add(relative(root, target));
     }
-  };
-  for (const f of own) if (/\.ts$/.test(f)) follow(join(imagesDir, f));
-  const root = resolve(imagesDir);
-  const outside = [...seen].filter((p) => !p.startsWith(root + "/")).map((p) => relative(root, p));
-  return [...own, ...outside].sort();
+  }
+  return [...own, ...imported].sort();
 }
 
 /**
@@ -52,16 +52,16 @@ export function checkRecipe(manifestHash: string, imagesDir: string): RecipeChec
   if (manifestHash === recipeHash(imagesDir)) return { ok: true };
   if (manifestHash === imagesOnlyRecipeHash(imagesDir)) {
     const src = recipeFiles(imagesDir).filter((f) => f.startsWith("../")).map((f) => f.slice(3));
-    const named = src.filter((f) => /profiles|boot|store/.test(f));
+    const named = src.filter((f) => /profiles|boot/.test(f));
     return {
       ok: false,
       why: "predates-wider-hash",
       message:
-        `the images' manifest predates the wider recipe hash: images/ matches it, but the hash now also covers the ${src.length} src/ modules the image tools run ` +
+        `the images' manifest predates the wider recipe hash: images/ matches it, but the hash now also covers the ${src.length} src/ modules the image tools import ` +
         `(${named.join(", ")}, …), which this manifest cannot vouch for; rebuild the images once (npm run images) to record the wider hash`,
     };
   }
-  return { ok: false, why: "stale", message: "the images were not built from the committed recipe (images/ and the src/ modules its tools run): rerun `npm run images`" };
+  return { ok: false, why: "stale", message: "the images were not built from the committed recipe (images/ and the src/ modules its tools import): rerun `npm run images`" };
 }
 
 function imagesFiles(imagesDir: string): string[] {
