@@ -57,6 +57,10 @@ const CMDLINE_PATCH = [
 const cmdlineSuffix = (suffix: string): string => patchOf("fs/proc/cmdline.c", { before: "\tseq_puts(m, saved_command_line);", after: `\tseq_printf(m, "%s ${suffix}", saved_command_line);` });
 
 const dir = mkdtempSync(join(tmpdir(), "klp-apply-"));
+
+// The loaded patches: the directories of /sys/kernel/livepatch (it also holds
+// the kernel's `model` and `record` files).
+const LIST_PATCHES = "cd /sys/kernel/livepatch && for p in */; do echo ${p%/}; done";
 function patchFile(name: string, text: string): string {
   const path = join(dir, `${name}.patch`);
   writeFileSync(path, text);
@@ -198,14 +202,14 @@ describe("klp apply: patches built and loaded into the target", () => {
   });
 
   it("atomic replace: patch B replaces patch A", async () => {
-    const r = await apply({ replace_a: cmdlineSuffix("A"), replace_b: cmdlineSuffix("B") }, "ls /sys/kernel/livepatch; cat /proc/cmdline");
+    const r = await apply({ replace_a: cmdlineSuffix("A"), replace_b: cmdlineSuffix("B") }, `${LIST_PATCHES}; cat /proc/cmdline`);
     const [patches, cmdline] = r.exec!.stdout.split("\n");
     expect(patches).toBe("replace_b");
     expect(cmdline).toMatch(/ B$/);
   });
 
   it("--no-replace keeps both patches (the later one wins for the same function)", async () => {
-    const r = await apply({ keep_a: cmdlineSuffix("A"), keep_b: cmdlineSuffix("B") }, "echo $(ls /sys/kernel/livepatch); cat /proc/cmdline", ["--no-replace"]);
+    const r = await apply({ keep_a: cmdlineSuffix("A"), keep_b: cmdlineSuffix("B") }, `echo $(${LIST_PATCHES}); cat /proc/cmdline`, ["--no-replace"]);
     const [patches, cmdline] = r.exec!.stdout.split("\n");
     expect(patches).toBe("keep_a keep_b");
     expect(cmdline).toMatch(/ B$/);

@@ -233,7 +233,8 @@ async function runJob(t: BootedMachine, job: { name: string; run: (t: BootedMach
 
 /** Reverts every live patch still loaded (a failed step may leave one), newest first. */
 async function cleanUp(t: BootedMachine): Promise<void> {
-  const r = await t.machine.control.exec("ls /sys/kernel/livepatch 2>/dev/null");
+  // Patches are the directories there (the kernel also keeps `model` and `record` files).
+  const r = await t.machine.control.exec("cd /sys/kernel/livepatch 2>/dev/null && for p in */; do [ -d \"$p\" ] && echo ${p%/}; done");
   for (const name of r.stdout.split(/\s+/).filter(Boolean).reverse()) await unloadLivepatch(t.machine, basename(name));
   // An atomic replace leaves the replaced patch's module loaded, disabled.
   await t.machine.control.exec("for m in $(grep -o '^test_[A-Za-z0-9_]*' /proc/modules); do rmmod $m; done; true");
