@@ -4,6 +4,8 @@ import { benchTarget } from "../../node/bench/target.ts";
 import { benchLivePatch } from "../../node/bench/live-patch.ts";
 import { benchPage } from "../../node/bench/page.ts";
 import { benchParsers } from "../../node/bench/parsers.ts";
+import { benchWasmCompile } from "../../node/bench/wasm-compile.ts";
+import { benchRoads } from "../../node/bench/roads.ts";
 import { parseOptions, type Command } from "../command.ts";
 
 const HELP = `usage: klp bench
@@ -20,6 +22,11 @@ Measures the playground end to end on this machine and prints one JSON object
   compile_cmdline_vm_repeat_s the same file edited again (PCH reused)
   compile_sys_vm_first_s / compile_sys_vm_repeat_s / compile_sys_native_s   kernel/sys.c
   *_over_native               ratios VM / native
+  compile_wasm_load_s         the WebAssembly cc1 + as: read, WebAssembly.compile (once per process)
+  compile_cmdline_wasm_s / compile_sys_wasm_s   the same edited files with the WebAssembly gcc (loaded)
+  *_wasm_over_native          ratios wasm / native (the same edit compiled natively)
+  roads_transition_ms_<model> the cmdline sample's transition under each consistency model (fresh target each)
+  roads_stop_window_max_us    the longest stop of the whole machine on the stop-machine road (idle target)
   klp_diff_assemble_ms        object diff + module assembly for the cmdline change (median of 10)
   apply_transition_ms         insmod to the end of the transition, on the resumed target
   edit_to_live_vm_s           both machines from snapshots -> build (VM, first) -> load -> new behaviour
@@ -65,6 +72,19 @@ export const benchCommand: Command = {
       compile_sys_native_s: round(c.sysNativeSeconds),
       compile_sys_vm_repeat_over_native: round(c.sysVmRepeatSeconds / c.sysNativeSeconds, 1),
     });
+    const w = await benchWasmCompile(log);
+    if (w) {
+      Object.assign(result, {
+        compile_wasm_load_s: round(w.loadSeconds),
+        compile_cmdline_wasm_s: round(w.cmdlineSeconds),
+        compile_sys_wasm_s: round(w.sysSeconds),
+        compile_cmdline_wasm_over_native: round(w.cmdlineSeconds / w.cmdlineNativeSeconds, 2),
+        compile_sys_wasm_over_native: round(w.sysSeconds / w.sysNativeSeconds, 2),
+      });
+    }
+    const roads = await benchRoads(log);
+    for (const [model, ms] of Object.entries(roads.transitionMs)) result[`roads_transition_ms_${model.replace("-", "_")}`] = round(ms, 1);
+    result.roads_stop_window_max_us = roads.stopWindowMaxUs;
     const l = await benchLivePatch(log);
     Object.assign(result, {
       klp_diff_assemble_ms: round(l.diffAssembleMs, 1),
