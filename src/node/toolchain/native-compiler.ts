@@ -4,6 +4,7 @@ import { retargetCompile, shellQuote } from "../../common/kbuild/command.ts";
 import type { KbuildIndex } from "../../common/kbuild/index-format.ts";
 import { treeRelativePath } from "../../common/kbuild/tree-path.ts";
 import { runInToolchainRoot } from "./native-compile.ts";
+import { withRootLock } from "./root-lock.ts";
 
 export interface NativeCompileRequest {
   /** Object to build, relative to the tree (e.g. fs/proc/cmdline.o). */
@@ -26,11 +27,12 @@ let counter = 0;
  * Compiles one kernel object natively with its recorded kbuild command line.
  * Patched files are swapped in at their own paths (so __FILE__, the .file
  * directive and every path the compiler records stay the same as in the
- * original build) and put back afterwards; compiles are serialised so two
- * never see each other's files.
+ * original build) and put back afterwards; compiles are serialised, within
+ * this process and across processes (withRootLock), so two never see each
+ * other's files.
  */
 export function compileNative(root: string, kbuild: KbuildIndex, request: NativeCompileRequest): Promise<NativeCompileResult> {
-  const run = queue.then(() => compileNow(root, kbuild, request));
+  const run = queue.then(() => withRootLock(root, () => compileNow(root, kbuild, request)));
   queue = run.catch(() => undefined);
   return run;
 }
