@@ -7,6 +7,7 @@ import * as Comlink from "comlink";
 import type { FunctionMachineDiff } from "../common/disasm/index.ts";
 import type { BuilderApi } from "../../workers/builder.worker.ts";
 import type { Progress } from "./images.ts";
+import { refusalDiagnostics } from "./editor/refusal-markers.ts";
 import type { Diagnostic } from "../common/compile/diagnostics.ts";
 import type { BuildErrorData, BuildOutput, StageName, StageTiming } from "../common/klp/pipeline.ts";
 import type { ErrorCode, ErrorKind, ErrorLocation } from "../common/errors/codes.ts";
@@ -72,6 +73,8 @@ export interface PatchBuilder {
   prepare(diff: string): Promise<string[]>;
   /** The last build's changed functions in machine code, original and patched side by side. */
   machineCode(): Promise<FunctionMachineDiff[]>;
+  /** Throws the builder away (a stalled download, a dead build host); the next build starts a fresh one. */
+  restart(): void;
 }
 
 /**
@@ -79,8 +82,11 @@ export interface PatchBuilder {
  * first use, or earlier through prepare) and runs the pipeline there.
  */
 export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBuilder {
-  const worker = new Worker(new URL("../../workers/builder.worker.ts", import.meta.url), { type: "module" });
-  const api = Comlink.wrap<BuilderApi>(worker);
+  const start = () => {
+    const worker = new Worker(new URL("../../workers/builder.worker.ts", import.meta.url), { type: "module" });
+    return { worker, api: Comlink.wrap<BuilderApi>(worker) };
+  };
+  let { worker, api } = start();
   const progress = Comlink.proxy(onDownload);
   return {
     prepare(diff) {
@@ -88,6 +94,10 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
     },
     machineCode() {
       return api.machineCode();
+    },
+    restart() {
+      worker.terminate();
+      ({ worker, api } = start());
     },
     async build(diff, name, events) {
       const reply = await api.build(
@@ -104,7 +114,11 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
         }),
         progress,
       );
-      if (!reply.ok) throw new BuildFailure(reply.error, editorDiagnostics(reply.error.diagnostics));
+      if (!reply.ok) {
+        const gcc = editorDiagnostics(reply.error.diagnostics);
+        // A refusal has no compiler message: its location puts it on the diff and source line it is about.
+        throw new BuildFailure(reply.error, gcc.length ? gcc : refusalDiagnostics(diff, reply.error.location, reply.error.message));
+      }
       return { ...reply.output, warnings: editorDiagnostics(reply.output.warnings) };
     },
   };

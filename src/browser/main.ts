@@ -18,13 +18,24 @@ import { openWhatChanged } from "./panels/what-changed.ts";
 import { renderLivepatchPanel, FORCE_WARNING } from "./panels/livepatch-panel.ts";
 import { openSamplesDialog } from "./panels/samples-dialog.ts";
 import { backupPrevious, DebouncedSaver, loadPrevious, loadWork } from "./persistence/store.ts";
-import { decodePatchFragment, encodePatchFragment, ShareLinkError } from "./share/link.ts";
+import { ShareLinkError } from "./share/link.ts";
+import { decodeShareFragment, encodeShareFragment, type SharedLab } from "./share/lab-link.ts";
+import { LabPanel, type LabView } from "./lab/lab-panel.ts";
+import { openEmbedDialog, parseEmbedPanes } from "./panels/embed-dialog.ts";
+import { ViewControls, type Pane } from "./panels/view-controls.ts";
 import { sampleById, SAMPLES, type Sample } from "../common/samples/index.ts";
+import { BuildProgressView } from "./panels/build-progress.ts";
 import { BuildFailure, workerBuilder, type BuildResult, type PatchBuilder } from "./build-client.ts";
 
 const params = new URLSearchParams(location.search);
 const embed = params.get("embed") === "1";
 if (embed) document.body.classList.add("embed");
+// Embed options (README "Embedding a lab"): which panes show, a read-only editor.
+const embedPanes = embed ? parseEmbedPanes(params.get("panes")) : undefined;
+if (embedPanes) {
+  document.body.classList.toggle("embed-no-editor", !embedPanes.includes("editor"));
+  document.body.classList.toggle("embed-no-terminal", !embedPanes.includes("terminal"));
+}
 
 const notice = new Notice(byId("notice"));
 const statusPill = byId("status");
@@ -75,6 +86,10 @@ const sources = new KernelSources(imagesBase, await manifestPromise);
 // Monaco is most of the page's JavaScript: loaded after the terminal is up and the target is downloading.
 const { PatchEditor, DIFF_TAB } = await import("./editor/patch-editor.ts");
 const editor = new PatchEditor(byId("editor"), byId("tabs"), sources);
+if (embed && params.get("readonly") === "1") editor.setLocked(true);
+// One control scales every text; an embed starts from the panes its page chose, and remembers nothing.
+const embedHidden: Pane[] = embedPanes ? (["build", "livepatch"] as const).filter((p) => !embedPanes.includes(p)) : [];
+const view = new ViewControls({ setEditorFontSize: (px) => editor.setFontSize(px), setTerminalFontSize: (px) => term?.setFontSize(px) }, !embed, embed ? { hidden: embedHidden } : {});
 const saver = new DebouncedSaver(() => editor.snapshot());
 const browser = embed ? undefined : new SourceBrowser(byId("sources"), (path) => void editor.openSource(path));
 sources.list().then(
@@ -106,8 +121,18 @@ function allowPrepare(): void {
 }
 // Persist only the person's own work: an embedded tutorial sample must not overwrite it.
 editor.onChange(() => {
-  // GCC's markers point at lines of the text that was built; after an edit they may point anywhere.
-  editor.setBuildDiagnostics([]);
+  const text = editor.getDiff();
+  if (text !== lastText) {
+    lastText = text;
+    // GCC's markers point at lines of the text that was built; after an edit they may point anywhere.
+    editor.setBuildDiagnostics([]);
+    if (hintFor !== undefined && text !== hintFor) {
+      build.clearMessage("hint");
+      hintFor = undefined;
+    }
+    showStaleness();
+    updateButtons();
+  }
   if (!embed) saver.schedule();
   refreshGotoList();
   schedulePrepare();
@@ -131,7 +156,8 @@ byId("goto-form").addEventListener("submit", (e) => {
 /** Replaces the patch, keeping the previous one recoverable. */
 async function loadPatch(text: string, why: string): Promise<void> {
   const before = editor.snapshot();
-  if (before.diff.trim() !== "" && before.diff !== text) {
+  // An unedited sample is nobody's work: nothing to bring back.
+  if (before.diff.trim() !== "" && before.diff !== text && !SAMPLES.some((x) => x.diff === before.diff)) {
     backupPrevious(before);
     notice.show("info", `${why} Your previous patch was kept.`, {
       label: "Bring it back",
@@ -147,31 +173,71 @@ async function loadPatch(text: string, why: string): Promise<void> {
 }
 
 function chooseSample(sample: Sample): void {
-  void loadPatch(sample.diff, `Loaded the sample “${sample.title}”.`);
-  build.message("info", sample.refused ? `This sample is refused on purpose: ${sample.refused}` : `Then: ${[...(sample.before ?? []).map((c) => `${c} (before Apply)`), ...sample.tryIt].join(" · ")} — ${sample.expect}`);
+  void loadPatch(sample.diff, `Loaded the lab “${sample.title}”: its steps are above the console.`).then(() => {
+    showLab(sample, "gallery");
+    // The hint is about this text: an edit clears it (editor.onChange).
+    hintFor = sample.diff;
+    build.message("info", sample.refused ? `This lab's patch is refused on purpose: ${sample.refused}` : `Then: ${[...(sample.before ?? []).map((c) => `${c} (before Apply)`), ...sample.tryIt].join(" · ")} — the lab's steps and its Check are above the console.`, "hint");
+  });
+}
+
+function newPatch(): void {
+  labPanel.hide();
+  labSample = undefined;
+  void loadPatch("", "A new, empty patch: open a source file from the list and edit it (the diff writes itself), or type a diff into patch.diff.");
 }
 
 async function loadInitialWork(): Promise<void> {
   const saved = embed ? undefined : loadWork();
+  const labId = params.get("lab") ?? params.get("sample");
+  // A first visit opens on the first lab; saved work (an empty patch too) is the person's own.
   if (saved) await editor.restore(saved);
-  else await editor.setDiff(SAMPLES[0]!.diff);
-  const sampleId = params.get("sample");
-  if (sampleId) {
-    const s = sampleById(sampleId);
+  else if (!labId && !embed) await editor.setDiff(SAMPLES[0]!.diff);
+  if (labId) {
+    const s = sampleById(labId);
     if (s) {
       await editor.setDiff(s.diff);
-      build.message("info", `${s.title}: ${s.expect}`);
-    } else notice.show("warn", `There is no sample “${sampleId}”. Available: ${SAMPLES.map((x) => x.id).join(", ")}.`);
+      showLab(s, "gallery");
+    } else notice.show("warn", `There is no lab “${labId}”. Available: ${SAMPLES.map((x) => x.id).join(", ")}.`);
   }
   await loadSharedFragment();
+}
+
+// ---- labs: the steps above the console, and Check ----
+const labPanel = new LabPanel(
+  byId("lab"),
+  {
+    type: (command) => {
+      target.send(`${command}\r`);
+      term?.focus();
+    },
+    check: (command) => target.exec(command, 60_000),
+    applied: () => applied !== undefined,
+  },
+  !embed,
+);
+/** The gallery lab on show, while the editor holds its unedited patch. */
+let labSample: Sample | undefined;
+function showLab(lab: LabView & { id?: string; diff?: string }, from: "gallery" | "link"): void {
+  labSample = from === "gallery" ? SAMPLES.find((x) => x.id === lab.id) : undefined;
+  if (embedPanes && !embedPanes.includes("lab")) return;
+  labPanel.show(lab, from);
+}
+function sharedLab(): SharedLab | undefined {
+  const l = labPanel.lab;
+  if (!l) return undefined;
+  return { title: l.title, tryIt: l.tryIt, expect: l.expect, ...(l.before ? { before: l.before } : {}), ...(l.check ? { check: l.check } : {}) };
 }
 
 /** A share link in the address: at load, or pasted into this tab later (hashchange). */
 async function loadSharedFragment(): Promise<void> {
   if (location.hash.length > 1) {
     try {
-      const shared = await decodePatchFragment(location.hash);
-      if (shared !== undefined) await loadPatch(shared, "Loaded the patch from the share link. Nothing runs until you Build and Apply.");
+      const shared = await decodeShareFragment(location.hash);
+      if (shared !== undefined) {
+        await loadPatch(shared.patch, `Loaded ${shared.lab ? `the lab “${shared.lab.title}”` : "the patch"} from the share link. Nothing runs until you Build and Apply${shared.lab ? " or press a step's button" : ""}.`);
+        if (shared.lab) showLab(shared.lab, "link");
+      }
     } catch (e) {
       notice.show("warn", `This share link could not be opened: ${e instanceof ShareLinkError ? e.message : "it is damaged"}. Your own patch is unchanged.`);
     }
@@ -182,74 +248,123 @@ async function loadSharedFragment(): Promise<void> {
 
 // ---- build, apply, revert ----
 const build = new BuildPanel(byId("build"));
-const builder: PatchBuilder = workerBuilder(imagesBase, (_name, loaded, total) => {
-  if (!building) return;
-  build.progress(loaded < total ? `downloading the compiler (${_name}): ${(loaded / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB` : "Building…");
-});
+const builder: PatchBuilder = workerBuilder(imagesBase, (name, loaded, total) => BuildProgressView.current?.download(name, loaded, total));
 build.onWhatChanged = () => openWhatChanged(() => builder.machineCode());
+
+/** The diff text `built` was built from, and the editor's text at the last change. */
+let builtFrom: string | undefined;
+let lastText = "";
+/** The diff a sample's "Then:" hint is about. */
+let hintFor: string | undefined;
+const isStale = (): boolean => built !== undefined && builtFrom !== editor.getDiff();
+function showStaleness(): void {
+  build.markStale(isStale() ? "the patch changed since this build; Apply builds the current text first" : undefined);
+}
 
 // Module names must differ between builds: the new patch replaces the loaded
 // one atomically (klp_patch.replace), and both modules exist for a moment.
 let buildCount = 0;
 let built: BuildResult | undefined;
 let building = false;
+/** Apply or Revert running, or a replaced module waiting to be unloaded: neither button until it ends. */
+let applying = false;
+let reverting = false;
+let replacing: string | undefined;
+/** The builder worker has started once (downloads and resume are behind us). */
+let builderStarted = false;
 let applied: string | undefined;
 /** A patch whose transition the summary line waits for (to say "applied" only when every task switched). */
 let switching: string | undefined;
 let monitor: LivepatchMonitor;
 
-async function runBuild(): Promise<void> {
-  if (building) return;
+/** Builds the editor's text; true when it built. */
+async function runBuild(): Promise<boolean> {
+  if (building) return false;
   building = true;
   updateButtons();
   build.start();
   editor.setBuildDiagnostics([]);
+  const diff = editor.getDiff();
+  const progress = new BuildProgressView(build, { diff, cached: (p) => sources.cached(p), prepared: () => prepared, started: builderStarted });
   try {
-    const r = await builder.build(editor.getDiff(), `playground_${++buildCount}`, {
-      onStage: (s) => build.stage(s),
-      onLog: (t) => build.append(t),
-    });
+    const r = await progress.watch(
+      builder.build(diff, `playground_${++buildCount}`, {
+        onStage: (s) => progress.stage(s),
+        onLog: (t) => progress.log(t),
+      }),
+    );
+    builderStarted = true;
     built = r;
+    builtFrom = diff;
     build.succeeded(r);
     editor.setBuildDiagnostics(r.warnings);
+    showStaleness();
+    return true;
   } catch (e) {
     built = undefined;
+    builtFrom = undefined;
     // Outside the pipeline (the worker or its build host did not start, or died): not the patch's fault, and no stage of it failed.
     const failure =
       e instanceof BuildFailure ? e : new BuildFailure({ stage: undefined, kind: "internal", code: "build-host-failed", message: `the build host is not available: ${e instanceof Error ? e.message : String(e)}`, detail: "" });
     build.failed(failure);
     editor.setBuildDiagnostics(failure.diagnostics);
+    if (failure.code === "build-host-failed") {
+      // A stalled or failed download, a build host that died: a fresh builder on the next try.
+      builder.restart();
+      builderStarted = false;
+      notice.show("error", `The build did not run: ${failure.message}. Check the network connection, then retry.`, { label: "Retry the build", run: () => void runBuild() });
+    }
+    return false;
   } finally {
+    progress.end();
     building = false;
     updateButtons();
   }
 }
 
 async function runApply(): Promise<void> {
-  if (!built) return;
-  const module = built;
+  if (applying) return;
+  applying = true;
+  updateButtons();
   try {
-    await target.act(`applying ${module.name}`, async () => {
-      // klp_patch.replace: the new patch supersedes the loaded one atomically
-      // (no moment without either); the old module is unloaded once replaced.
-      const previous = applied;
-      await applyModule(target, module.name, module.module.slice());
-      if (previous && previous !== module.name) await unloadReplaced(target, previous);
-    });
+    // A build belongs to its text: Apply never loads a module built from an older one.
+    if (!built || isStale()) {
+      if (!(await runBuild())) {
+        build.note("Apply did not run: the current text does not build (see above).");
+        return;
+      }
+    }
+    const module = built!;
+    const previous = applied;
+    await target.act(`loading ${module.name}`, () => applyModule(target, module.name, module.module.slice()));
     applied = module.name;
     switching = module.name;
     build.message("info", `${module.name} loaded: each task switches to the new code once it is outside the patched functions. Watch the Live patch panel.`);
+    // klp_patch.replace: the new patch supersedes the loaded one atomically (no moment without either);
+    // the old module is unloaded once its patch is gone. Meanwhile the panel shows the new patch's transition.
+    if (previous && previous !== module.name) {
+      replacing = previous;
+      void unloadReplaced(target, previous).finally(() => {
+        replacing = undefined;
+        monitor.follow();
+        updateButtons();
+      });
+    }
   } catch (e) {
     build.message("error", e instanceof PatchLoadError ? e.message : `Apply failed: ${e instanceof Error ? e.message : String(e)}`);
     if (e instanceof PatchLoadError && e.detail) build.append(`${e.detail}\n`);
+  } finally {
+    applying = false;
+    monitor.follow();
+    updateButtons();
   }
-  monitor.follow();
-  updateButtons();
 }
 
 async function runRevert(): Promise<void> {
   const name = applied ?? monitor.last.patches[0]?.name;
-  if (!name) return;
+  if (!name || reverting) return;
+  reverting = true;
+  updateButtons();
   monitor.follow();
   build.message("info", `reverting ${name}: each task switches back once it is outside the patched functions…`);
   try {
@@ -259,6 +374,7 @@ async function runRevert(): Promise<void> {
   } catch (e) {
     build.message("error", e instanceof Error ? e.message : String(e));
   }
+  reverting = false;
   monitor.follow();
   updateButtons();
 }
@@ -292,6 +408,7 @@ monitor = new LivepatchMonitor(target, (state) => {
     }
   }
   renderLivepatchPanel(lpHost, state, {
+    replacing,
     force: (p) => {
       if (confirm(FORCE_WARNING)) void target.act("forcing the transition", () => forcePatch(target, p)).finally(() => monitor.follow());
     },
@@ -308,9 +425,17 @@ renderLivepatchPanel(lpHost, monitor.last, { force: () => {} });
 function updateButtons(): void {
   if (!wired) return;
   const up = target.current === "ready" || target.current === "busy";
+  // One transition at a time: the kernel refuses a second while one runs, and the panel shows it.
+  const inTransition = applying || reverting || replacing !== undefined || monitor.last.transition !== null;
+  const loaded = built !== undefined && !isStale() && monitor.last.patches.some((p) => p.name === built!.name);
   buildBtn.disabled = building;
-  applyBtn.disabled = !built || !up || monitor.last.patches.some((p) => p.name === built!.name);
-  revertBtn.disabled = !up || (!applied && monitor.last.patches.length === 0);
+  applyBtn.disabled = building || !up || inTransition || loaded || editor.getDiff().trim() === "";
+  applyBtn.title = inTransition
+    ? "Wait for the transition to end (Live patch panel)"
+    : !built || isStale()
+      ? "Build the current text, then load it into the running kernel"
+      : "Load the built module into the running kernel";
+  revertBtn.disabled = !up || inTransition || (!applied && monitor.last.patches.length === 0);
   resetBtn.disabled = target.current === "booting" || target.current === "restoring";
 }
 
@@ -318,11 +443,23 @@ buildBtn.addEventListener("click", () => void runBuild());
 applyBtn.addEventListener("click", () => void runApply());
 revertBtn.addEventListener("click", () => void runRevert());
 resetBtn.addEventListener("click", () => void resetTarget());
-byId("samples-btn").addEventListener("click", () => openSamplesDialog(byId<HTMLDialogElement>("samples-dialog"), chooseSample));
+byId("samples-btn").addEventListener("click", () => openSamplesDialog(byId<HTMLDialogElement>("samples-dialog"), chooseSample, openRoads));
 byId("share-btn").addEventListener("click", () => void share());
+byId("new-btn").addEventListener("click", newPatch);
+byId("embed-btn").addEventListener("click", () => {
+  const unedited = labSample && labSample.diff === editor.getDiff() ? labSample : undefined;
+  const lab = labPanel.lab;
+  openEmbedDialog(byId<HTMLDialogElement>("embed-dialog"), `${location.origin}${location.pathname}`, {
+    labId: unedited?.id,
+    title: lab?.title ?? "a live patch",
+    fragment: () => encodeShareFragment({ patch: editor.getDiff(), lab: sharedLab() }),
+    wantsLivepatch: /Live patch panel/.test(lab?.expect ?? ""),
+  });
+});
 // The "Three roads" lab: the same patch under each consistency model, side by side.
 let roadsLab: RoadsLab | undefined;
-byId("roads-btn").addEventListener("click", () => {
+byId("roads-btn").addEventListener("click", () => openRoads());
+function openRoads(labId?: string): void {
   roadsLab ??= new RoadsLab({
     target: {
       reset: async () => void (await target.reset()),
@@ -337,12 +474,13 @@ byId("roads-btn").addEventListener("click", () => {
       updateButtons();
     },
   });
-  roadsLab.open();
-});
+  roadsLab.open(labId);
+}
 window.addEventListener(
   "keydown",
   (e) => {
-    if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
+    // Only Ctrl/Cmd+Enter: Ctrl+Alt+Enter is Monaco's Replace All, Shift variants are the editor's too.
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter" && !e.altKey && !e.shiftKey) {
       e.preventDefault();
       void runBuild();
     }
@@ -353,7 +491,7 @@ editor.onBuildShortcut(() => void runBuild());
 
 async function share(): Promise<void> {
   try {
-    const fragment = await encodePatchFragment(editor.getDiff());
+    const fragment = await encodeShareFragment({ patch: editor.getDiff(), lab: sharedLab() });
     const url = `${location.origin}${location.pathname}${location.search}#${fragment}`;
     await navigator.clipboard.writeText(url).then(
       () => notice.show("info", "Share link copied. Opening it loads this patch; it never runs anything by itself."),
@@ -392,4 +530,6 @@ booting.then(
   markers: () => editor.allMarkers(),
   /** The objects the build host last prepared in the background (for the page bench). */
   prepared: () => prepared,
+  /** The effective text scale (View ▸ Text × present). */
+  textScale: () => view.scale,
 };

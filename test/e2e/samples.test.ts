@@ -57,6 +57,11 @@ describe("gallery samples", () => {
         const r = await m.control.exec(cmd, { timeoutMs: 30_000 });
         expect(r.exitCode, `${cmd}: ${r.stderr}`).toBe(0);
       }
+      // The lab's Check, as the page runs it: passes while the patch is in.
+      if (sample.check) {
+        const r = await m.control.exec(sample.check.command, { timeoutMs: 30_000 });
+        expect(r.exitCode, `check ${sample.check.command}: ${r.stdout}${r.stderr}`).toBe(0);
+      }
       await unloadPatch(m, name);
       const expectedLog = KERNEL_LOG[sample.id];
       if (expectedLog) {

@@ -42,6 +42,8 @@ export class PatchEditor {
   private relatedProblems: SyncProblem[] = [];
   private readonly changeListeners = new Set<() => void>();
   private readonly viewStates = new Map<string, monaco.editor.ICodeEditorViewState | null>();
+  /** A read-only embed: the tutorial's patch is shown, not edited. */
+  private locked = false;
 
   constructor(
     host: HTMLElement,
@@ -157,6 +159,17 @@ export class PatchEditor {
     return false;
   }
 
+  /** Read-only for an embed that shows a patch without letting it be edited. */
+  setLocked(locked: boolean): void {
+    this.locked = locked;
+    this.editor.updateOptions({ readOnly: locked || (this.active !== DIFF_TAB && this.diffBroken), readOnlyMessage: { value: locked ? "This embedded lab's patch is read-only." : "The diff does not apply yet: fix it in patch.diff (see the red marker) before editing the source." } });
+  }
+
+  /** The text size (the page's one text-size control). */
+  setFontSize(px: number): void {
+    this.editor.updateOptions({ fontSize: px });
+  }
+
   /** Ctrl/Cmd+Enter inside the editor (Monaco would otherwise insert a line). */
   onBuildShortcut(run: () => void): void {
     this.editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, run);
@@ -188,7 +201,7 @@ export class PatchEditor {
     this.editor.setModel(model);
     const state = this.viewStates.get(tab);
     if (state) this.editor.restoreViewState(state);
-    this.editor.updateOptions({ readOnly: tab !== DIFF_TAB && this.diffBroken, ...(tab === DIFF_TAB ? DIFF_TYPING : C_TYPING) });
+    this.editor.updateOptions({ readOnly: this.locked || (tab !== DIFF_TAB && this.diffBroken), ...(tab === DIFF_TAB ? DIFF_TYPING : C_TYPING) });
     this.renderTabs();
     this.emitChange();
   }
@@ -259,13 +272,14 @@ export class PatchEditor {
       // Offline or a missing file: deriveSources reports the file as absent.
     }
     if (seq !== this.deriveSeq) return; // a newer edit superseded this one
-    const result = deriveSources(text, (p) => this.sources.cached(p));
+    // An empty editor is a valid start: no file is touched, every source stays editable.
+    const result: ReturnType<typeof deriveSources> = text.trim() === "" ? { ok: true, sources: new Map(), notes: [] } : deriveSources(text, (p) => this.sources.cached(p));
     if (!result.ok) {
       this.diffBroken = true;
       this.relatedProblems = result.related;
       monaco.editor.setModelMarkers(this.diffModel, SYNC_OWNER, [this.marker(this.diffModel, result.problem.line, result.problem.message, "error")]);
       this.applyRelatedMarkers();
-      this.editor.updateOptions({ readOnly: this.active !== DIFF_TAB });
+      this.editor.updateOptions({ readOnly: this.locked || this.active !== DIFF_TAB });
       return;
     }
     this.diffBroken = false;
@@ -273,7 +287,7 @@ export class PatchEditor {
     this.fallback = {};
     monaco.editor.setModelMarkers(this.diffModel, SYNC_OWNER, []);
     this.applyRelatedMarkers();
-    this.editor.updateOptions({ readOnly: false });
+    this.editor.updateOptions({ readOnly: this.locked });
     const next = new Map<string, string>();
     for (const [path, t] of result.sources) if (t !== undefined) next.set(path, t);
     // Files the patch no longer touches go back to pristine.

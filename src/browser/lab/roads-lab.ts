@@ -68,7 +68,12 @@ export class RoadsLab {
     this.chose();
   }
 
-  open(): void {
+  /** Opens the lab, on one of the road labs when `labId` names one (the gallery's road cards). */
+  open(labId?: string): void {
+    if (labId && ROAD_LABS.some((l) => l.id === labId) && this.choice.value !== labId) {
+      this.choice.value = labId;
+      this.chose();
+    }
     if (!this.dialog.open) this.dialog.showModal();
   }
 

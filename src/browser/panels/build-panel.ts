@@ -22,6 +22,15 @@ export class BuildPanel {
   onWhatChanged: (() => void) | undefined;
   /** Ticks the running stage's time: a first compile in the VM takes a minute or more. */
   private ticker: ReturnType<typeof setInterval> | undefined;
+  /** Ticks the elapsed time of what the build waits on before and between stages (download, resume, compile). */
+  private phaseTicker: ReturnType<typeof setInterval> | undefined;
+  private phaseKey = "";
+  private phaseStart = 0;
+  private readonly phaseLine: HTMLElement;
+  private readonly staleLine: HTMLElement;
+  /** True from start() to succeeded()/failed(): stage events arriving later are a finished build's, not shown. */
+  private active = false;
+  private readonly done = new Set<BuildStageName>();
 
   constructor(host: HTMLElement) {
     this.stages = el("ol", { class: "stages" });
@@ -32,11 +41,16 @@ export class BuildPanel {
     }
     this.summary = el("div", { class: "build-summary" }, el("span", { class: "muted" }, "Press Build (Ctrl+Enter) to compile the patch into a live patch module."));
     this.log = el("pre", { class: "build-log", "aria-live": "polite" });
-    host.replaceChildren(this.stages, this.summary, this.log);
+    this.phaseLine = el("div", { class: "build-phase", hidden: "" });
+    this.staleLine = el("div", { class: "build-stale", hidden: "" });
+    host.replaceChildren(this.stages, this.staleLine, this.summary, this.phaseLine, this.log);
   }
 
   start(): void {
     this.stopTicker();
+    this.active = true;
+    this.done.clear();
+    this.markStale(undefined);
     for (const li of this.stageEls.values()) {
       li.className = "stage";
       li.querySelector(".stage-time")!.textContent = "";
@@ -47,7 +61,10 @@ export class BuildPanel {
 
   stage(s: BuildStage): void {
     const li = this.stageEls.get(s.name);
-    if (!li) return;
+    if (!li || !this.active) return;
+    // A stage's start and end travel on different channels from the worker: a start after its end is old news.
+    if (s.ms === undefined && this.done.has(s.name)) return;
+    if (s.ms !== undefined) this.done.add(s.name);
     this.stopTicker();
     li.className = `stage ${s.ms === undefined ? "running" : "done"}`;
     const time = li.querySelector(".stage-time")!;
@@ -68,6 +85,52 @@ export class BuildPanel {
     this.ticker = undefined;
   }
 
+  /**
+   * What the build waits on now, with its elapsed time ("resuming the build
+   * host · 4 s"); the same key keeps its clock while the text changes
+   * (download bytes). Undefined clears it.
+   */
+  phase(key: string | undefined, text = ""): void {
+    if (key === undefined || !this.active) {
+      if (this.phaseTicker !== undefined) clearInterval(this.phaseTicker);
+      this.phaseTicker = undefined;
+      this.phaseKey = "";
+      this.phaseLine.hidden = true;
+      return;
+    }
+    if (key !== this.phaseKey) {
+      this.phaseKey = key;
+      this.phaseStart = performance.now();
+      if (this.phaseTicker !== undefined) clearInterval(this.phaseTicker);
+      this.phaseTicker = setInterval(() => this.renderPhase(), 1000);
+    }
+    this.phaseLine.dataset.text = text;
+    this.phaseLine.dataset.phase = key;
+    this.phaseLine.hidden = false;
+    this.renderPhase();
+  }
+
+  private renderPhase(): void {
+    const s = Math.floor((performance.now() - this.phaseStart) / 1000);
+    this.phaseLine.textContent = `${this.phaseLine.dataset.text ?? ""} · ${s} s`;
+  }
+
+  /** Marks the shown build as out of date (the text changed since), or clears the mark. */
+  markStale(why: string | undefined): void {
+    this.staleLine.hidden = why === undefined;
+    this.staleLine.textContent = why ? `⚠ out of date: ${why}` : "";
+  }
+
+  get running(): boolean {
+    return this.active;
+  }
+
+  private finish(): void {
+    this.active = false;
+    this.stopTicker();
+    this.phase(undefined);
+  }
+
   /** A transient status (downloads): shown in the summary while building. */
   progress(text: string): void {
     this.summary.replaceChildren(el("span", { class: "muted" }, text));
@@ -79,7 +142,7 @@ export class BuildPanel {
   }
 
   succeeded(r: BuildResult): void {
-    this.stopTicker();
+    this.finish();
     const list = (label: string, names: string[]) => (names.length ? el("div", {}, `${label}: `, ...names.map((n) => el("code", {}, n))) : null);
     const whatChanged = el("button", { type: "button", class: "what-changed-btn", title: "The original and patched machine code of each changed function, side by side" }, "What changed ▸");
     whatChanged.addEventListener("click", () => this.onWhatChanged?.());
@@ -94,7 +157,9 @@ export class BuildPanel {
   }
 
   failed(e: BuildFailure): void {
-    this.stopTicker();
+    this.finish();
+    // Stages still marked running stopped with the failure.
+    for (const li of this.stageEls.values()) if (li.classList.contains("running")) li.className = "stage";
     const li = e.stage && this.stageEls.get(e.stage);
     if (li) {
       li.className = "stage failed";
@@ -106,7 +171,17 @@ export class BuildPanel {
     this.append(failureFooter(e).filter((l) => l !== INTERNAL_NOTE).map((l) => `${l}\n`).join(""));
   }
 
-  message(kind: "ok" | "error" | "info", text: string): void {
-    this.summary.replaceChildren(el("div", { class: kind === "ok" ? "ok-line" : kind === "error" ? "error-line" : "muted" }, text));
+  message(kind: "ok" | "error" | "info", text: string, tag = ""): void {
+    this.summary.replaceChildren(el("div", { class: kind === "ok" ? "ok-line" : kind === "error" ? "error-line" : "muted", "data-tag": tag }, text));
+  }
+
+  /** A line under the current summary (why Apply did not run). */
+  note(text: string): void {
+    this.summary.append(el("div", { class: "muted" }, text));
+  }
+
+  /** Clears a message put there with `tag` (a sample's hint, once its patch is edited), if it is still the one shown. */
+  clearMessage(tag: string): void {
+    if (this.summary.querySelector(`[data-tag="${tag}"]`)) this.summary.replaceChildren();
   }
 }

@@ -5,6 +5,8 @@ import { el } from "../dom.ts";
 
 export interface LivepatchActions {
   force(patch: string): void;
+  /** The patch a new one is replacing (klp_patch.replace), until it is gone. */
+  replacing?: string | undefined;
 }
 
 export function renderLivepatchPanel(host: HTMLElement, state: LivepatchState, actions: LivepatchActions): void {
@@ -13,10 +15,15 @@ export function renderLivepatchPanel(host: HTMLElement, state: LivepatchState, a
     return;
   }
   const parts: Node[] = [];
-  for (const p of state.patches) {
+  const transitionFirst = [...state.patches].sort((a, b) => Number(b.transition) - Number(a.transition));
+  if (state.transition) parts.push(transitionBlock(state));
+  for (const p of transitionFirst) {
+    const replaced = p.name === actions.replacing && !p.transition;
     const badge = p.transition
       ? el("span", { class: "badge warn" }, p.enabled ? "patching…" : "unpatching…")
-      : el("span", { class: `badge ${p.enabled ? "ok" : "off"}` }, p.enabled ? "enabled" : "disabled");
+      : replaced
+        ? el("span", { class: "badge off", title: "The new patch replaces this one once every task has switched; then it is unloaded" }, "being replaced")
+        : el("span", { class: `badge ${p.enabled ? "ok" : "off"}` }, p.enabled ? "enabled" : "disabled");
     const fns = p.objects.flatMap((o) => o.functions.map((f) => el("code", { title: `in ${o.name}${f.sympos ? `, sympos ${f.sympos}` : ""}` }, `${f.name}()`)));
     const row = el("div", { class: "lp-patch" }, el("div", { class: "lp-title" }, el("strong", {}, p.name), badge), el("div", { class: "lp-funcs" }, ...fns));
     if (p.transition) {
@@ -26,14 +33,21 @@ export function renderLivepatchPanel(host: HTMLElement, state: LivepatchState, a
     }
     parts.push(row);
   }
-  if (state.transition) {
+  host.replaceChildren(...parts);
+}
+
+/** The running transition: counts, what the kernel does about it, each pending task with its stack, the switched ones. */
+function transitionBlock(state: LivepatchState): Node {
+  const transition = state.transition!;
+  const parts: Node[] = [];
+  {
     const pending = state.tasks.filter((t) => t.pending);
     const done = state.tasks.filter((t) => t.patchState !== "none" && !t.pending).length;
     parts.push(
       el(
         "div",
         { class: "lp-transition" },
-        el("strong", {}, `Transition to ${state.transition.target}`),
+        el("strong", {}, `${transition.patch}: transition to ${transition.target}`),
         ` · ${done} task${done === 1 ? "" : "s"} switched, ${pending.length} pending`,
       ),
       // What the kernel does about it by itself (kernel/livepatch/transition.c).
@@ -51,7 +65,7 @@ export function renderLivepatchPanel(host: HTMLElement, state: LivepatchState, a
       parts.push(el("details", { class: "lp-others" }, el("summary", {}, `${others.length} switched tasks`), el("div", { class: "lp-task-list" }, ...others.map((t) => el("span", { class: `task ${t.patchState}` }, `${t.comm} (${t.pid})`)))));
     }
   }
-  host.replaceChildren(...parts);
+  return el("div", { class: "lp-transition-block" }, ...parts);
 }
 
 function taskRow(t: LivepatchTask): HTMLElement {

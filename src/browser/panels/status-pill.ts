@@ -19,5 +19,8 @@ export function renderStatus(pill: HTMLElement, status: MachineStatus, detail: s
   const label = document.createElement("b");
   label.textContent = LABEL[status];
   pill.append(dot, label);
-  if (detail && detail !== LABEL[status]) pill.append(` · ${detail}`);
+  const more = detail && detail !== LABEL[status] ? detail : "";
+  // The pill has a fixed width (nothing in the header moves); the full text is its tooltip.
+  if (more) pill.append(Object.assign(document.createElement("span"), { className: "status-detail", textContent: ` · ${more}` }));
+  pill.title = more ? `${LABEL[status]} · ${more}` : LABEL[status];
 }

@@ -60,6 +60,13 @@ export class ConsoleTerminal {
     this.term.write(data);
   }
 
+  /** The text size (the page's one text-size control); the grid refits to the pane. */
+  setFontSize(px: number): void {
+    if (this.term.options.fontSize === px) return;
+    this.term.options.fontSize = px;
+    this.fitNow();
+  }
+
   /** Clears the screen and scrollback (Reset target). */
   clear(): void {
     this.term.reset();

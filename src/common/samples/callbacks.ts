@@ -7,6 +7,7 @@ export const callbacks: Sample = {
   tryIt: ["dmesg | tail -n 4","cat /proc/cmdline"],
   expect: "dmesg shows the pre-patch and post-patch messages; after Revert, the pre-unpatch and post-unpatch ones.",
   // linux/kpatch-macros.h is not in the kernel tree: the build pipeline provides it (as kpatch does).
+  check: { command: 'dmesg | grep -q "klp demo: post-patch"', passes: "the post-patch callback ran" },
   diff: String.raw`--- a/fs/proc/cmdline.c
 +++ b/fs/proc/cmdline.c
 @@ -3,10 +3,41 @@

@@ -8,6 +8,7 @@ export const forkShadow: Sample = {
   tryIt: ["grep Klp /proc/self/status", "grep Klp /proc/self/status", "grep Klp /proc/1/status || echo 'init: forked before the patch, no shadow variable'"],
   expect:
     "Each process started after the patch gets the next number (the playground's own helper processes take numbers too), and the count of live ones stays small: do_exit() frees the shadow variable of every process that ends. init predates the patch and has none.",
+  check: { command: "grep -q KlpFork /proc/self/status", passes: "a task forked now has its KlpFork line" },
   diff: String.raw`--- a/kernel/fork.c
 +++ b/kernel/fork.c
 @@ -15,6 +15,7 @@

@@ -6,6 +6,7 @@ export const shadow: Sample = {
   shows: "A live patch cannot change the layout of a struct that is already in use. klp_shadow_get_or_alloc() attaches extra data to an existing object (here the inode of /proc/version) and finds it again later.",
   tryIt: ["cat /proc/version","cat /proc/version"],
   expect: "Each read prints a counter that goes up: the state lives in the shadow variable.",
+  check: { command: 'a=$(cat /proc/version); b=$(cat /proc/version); [ "$a" != "$b" ] && echo "$b" | grep -q "reads since the patch"', passes: "two reads of /proc/version show different counters" },
   diff: String.raw`--- a/fs/proc/version.c
 +++ b/fs/proc/version.c
 @@ -2,17 +2,30 @@

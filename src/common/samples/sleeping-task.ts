@@ -9,6 +9,7 @@ export const sleepingTask: Sample = {
   tryIt: ["sleep 1; dmesg | tail -n 3"],
   expect:
     "After Apply, the Live patch panel shows the transition in progress: `sleep` pending, hrtimer_nanosleep on its kernel stack. After 15 s the kernel sends it a fake signal: the sleep is interrupted, the task switches on its way back to user space, its nanosleep restarts in the new code, and the transition completes. Later sleeps log “sleeps in the patched do_nanosleep”.",
+  check: { command: 'sleep 1; dmesg | grep -q "sleeps in the patched do_nanosleep"', passes: "the transition completed and a new sleep ran the patched code" },
   diff: String.raw`--- a/kernel/time/hrtimer.c
 +++ b/kernel/time/hrtimer.c
 @@ -2086,6 +2086,8 @@ static int __sched do_nanosleep(struct hrtimer_sleeper *t, enum hrtimer_mode mod

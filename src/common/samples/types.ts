@@ -1,4 +1,14 @@
-// A sample patch for the gallery: the diff and what to do with it.
+// A lab: a patch, its steps (what to run before Apply, what to try, what
+// to expect) and a check that says whether the result is there. Every
+// sample of the gallery is one; a share link can carry one (title, steps,
+// check) and an embed shows its steps and a Check button.
+
+/** A lab's check: a busybox sh command run in the target once the patch is applied; exit status 0 is ✓. */
+export interface LabCheck {
+  command: string;
+  /** What ✓ means, in a sentence. */
+  passes: string;
+}
 
 export interface Sample {
   /** Stable id, used by `?sample=<id>` in embed mode and by tests. */
@@ -16,6 +26,11 @@ export interface Sample {
   refused?: string;
   /** Features the build pipeline must provide for this sample beyond the kernel tree. */
   needs?: string[];
+  /** Runs in the target on the person's Check; none for a patch the build refuses on purpose. */
+  check?: LabCheck;
   /** A unified diff against the kernel tree of our image (paths a/… b/…). */
   diff: string;
 }
+
+/** The lab format: a sample is a lab (the names say what each is for). */
+export type Lab = Sample;

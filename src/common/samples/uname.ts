@@ -6,6 +6,7 @@ export const uname: Sample = {
   shows: "System calls are ordinary kernel functions: patching sys_newuname changes what every program sees as the kernel release.",
   tryIt: ["uname -r","uname -a"],
   expect: "The release ends with “+livepatch”. /proc/version is printed by other code and does not change.",
+  check: { command: 'uname -r | grep -q "+livepatch$"', passes: "the release ends with “+livepatch”" },
   diff: String.raw`--- a/kernel/sys.c
 +++ b/kernel/sys.c
 @@ -1319,6 +1319,7 @@ SYSCALL_DEFINE1(newuname, struct new_utsname __user *, name)
