@@ -18,6 +18,7 @@ import { openWhatChanged } from "./panels/what-changed.ts";
 import { renderLivepatchPanel, FORCE_WARNING } from "./panels/livepatch-panel.ts";
 import { openSamplesDialog } from "./panels/samples-dialog.ts";
 import { backupPrevious, DebouncedSaver, loadPrevious, loadWork } from "./persistence/store.ts";
+import { watchOffline } from "./offline/register.ts";
 import { ShareLinkError } from "./share/link.ts";
 import { decodeShareFragment, encodeShareFragment, type SharedLab } from "./share/lab-link.ts";
 import { LabPanel, type LabView } from "./lab/lab-panel.ts";
@@ -38,6 +39,12 @@ if (embedPanes) {
 }
 
 const notice = new Notice(byId("notice"));
+// The service worker reports a repaired cache entry during the first downloads: listen from the start.
+const offlineUse = watchOffline({
+  repaired: (path) => notice.show("warn", `A damaged copy of ${path} in this browser's offline cache was set aside and downloaded again.`),
+  changedOnServer: (path) => notice.show("warn", `The site was updated while this page was open (${path} changed). Reload to use the new version; your patch is saved.`),
+  updateReady: (activate) => notice.show("info", "A new version of the playground is ready.", { label: "Reload to use it", run: activate }),
+});
 const statusPill = byId("status");
 const bar = byId("progress-bar");
 const imagesBase = imagesBaseFor(document.baseURI);
@@ -515,8 +522,12 @@ booting.then(
     renderStatus(statusPill, "ready", `Linux ${r.kernelRelease}${r.restored ? ` · resumed in ${(r.startMs / 1000).toFixed(1)} s` : ""}`);
     (window as unknown as { klpReady: boolean }).klpReady = true;
     void monitor.refresh();
-    if (!embed) allowPrepare();
-    else for (const type of ["pointerdown", "keydown"]) byId("editor").addEventListener(type, allowPrepare, { once: true });
+    // Offline use: once the target's downloads are done (the service worker's install then finds them in the HTTP cache),
+    // and before the build host's, so that they are cached as they arrive.
+    const offline = offlineUse.register();
+    const startPrepare = () => void Promise.race([offline, new Promise((r) => setTimeout(r, 10_000))]).then(allowPrepare);
+    if (!embed) startPrepare();
+    else for (const type of ["pointerdown", "keydown"]) byId("editor").addEventListener(type, startPrepare, { once: true });
   },
   (e: unknown) => {
     term?.write(`\r\n\x1b[31m${e instanceof Error ? e.message : String(e)}\x1b[0m\r\n`);
