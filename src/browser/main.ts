@@ -18,6 +18,7 @@ import { openWhatChanged } from "./panels/what-changed.ts";
 import { renderLivepatchPanel, FORCE_WARNING } from "./panels/livepatch-panel.ts";
 import { openSamplesDialog } from "./panels/samples-dialog.ts";
 import { backupPrevious, DebouncedSaver, loadPrevious, loadWork } from "./persistence/store.ts";
+import { showSetAside } from "./persistence/set-aside-notice.ts";
 import { watchOffline } from "./offline/register.ts";
 import { ShareLinkError } from "./share/link.ts";
 import { decodeShareFragment, encodeShareFragment, type SharedLab } from "./share/lab-link.ts";
@@ -169,7 +170,7 @@ async function loadPatch(text: string, why: string): Promise<void> {
     notice.show("info", `${why} Your previous patch was kept.`, {
       label: "Bring it back",
       run: () => {
-        const prev = loadPrevious();
+        const prev = loadPrevious((s) => showSetAside(notice, s));
         if (prev) void editor.restore(prev);
       },
     });
@@ -195,7 +196,7 @@ function newPatch(): void {
 }
 
 async function loadInitialWork(): Promise<void> {
-  const saved = embed ? undefined : loadWork();
+  const saved = embed ? undefined : loadWork((s) => showSetAside(notice, s));
   const labId = params.get("lab") ?? params.get("sample");
   // A first visit opens on the first lab; saved work (an empty patch too) is the person's own.
   if (saved) await editor.restore(saved);

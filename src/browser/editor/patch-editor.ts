@@ -102,7 +102,7 @@ export class PatchEditor {
   }
 
   snapshot(): SavedWork {
-    return { version: 1, diff: this.getDiff(), sources: Object.fromEntries(this.edited), tabs: [...this.tabs], active: this.active };
+    return { diff: this.getDiff(), sources: Object.fromEntries(this.edited), tabs: [...this.tabs], active: this.active };
   }
 
   async restore(work: SavedWork): Promise<void> {
