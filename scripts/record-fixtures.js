@@ -14,8 +14,11 @@ import { fileURLToPath } from "node:url";
 const store = fileURLToPath(new URL("../test/fixtures/kernel", import.meta.url));
 const fresh = `${store}.recording`;
 rmSync(fresh, { recursive: true, force: true });
-// One file at a time: the tests share the store's index.
-const r = spawnSync("npx", ["--no-install", "vitest", "run", "--project", "unit", "--no-file-parallelism"], {
+// One file at a time: the tests share the store's index. Recording compiles
+// natively, one compile at a time across processes: a test must not time out
+// while its compile waits, or the worker may be torn down with a patched file
+// still swapped into the shared native root.
+const r = spawnSync("npx", ["--no-install", "vitest", "run", "--project", "unit", "--no-file-parallelism", "--testTimeout=600000"], {
   stdio: "inherit",
   env: { ...process.env, KLP_RECORD_FIXTURES: "1", KLP_FIXTURES_DIR: fresh },
 });
