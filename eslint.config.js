@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   // images/ is the image recipe, outside every tsconfig program too: it is checked when the images are rebuilt.
-  { ignores: ["dist/", "node_modules/", "images/", "public/", "test-results/", "test/fixtures/", "test/fixtures/kernel.recording/", "scratch/"] },
+  { ignores: ["dist/", "node_modules/", "images/", "public/", "test-results/", "test/fixtures/", "scratch/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
