@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 import { contentSecurityPolicy, cspMetaPlugin } from "./src/node/page/content-security-policy.ts";
 import { serviceWorkerPlugin } from "./src/node/page/service-worker-plugin.ts";
@@ -10,5 +11,5 @@ export default defineConfig({
   server: { host: "127.0.0.1" },
   // The preview server sends the policy as a header too, as README asks of a host: only the header binds the workers.
   preview: { host: "127.0.0.1", headers: { "Content-Security-Policy": contentSecurityPolicy() } },
-  plugins: [cspMetaPlugin(), serviceWorkerPlugin()],
+  plugins: [cspMetaPlugin(), serviceWorkerPlugin(fileURLToPath(new URL("./src/browser/offline/service-worker.ts", import.meta.url)))],
 });

@@ -2,7 +2,7 @@
 // the built site, says when a cached file was damaged and repaired, and offers
 // a new version when one is installed — the switch is the person's, because a
 // reload would throw away the running machine.
-import { ACTIVATE_UPDATE, type OfflineMessage } from "./offline-manifest.ts";
+import { ACTIVATE_UPDATE, type OfflineMessage } from "../../common/offline/offline-manifest.ts";
 
 export interface OfflineEvents {
   /** A cached file was damaged: set aside and fetched again. */

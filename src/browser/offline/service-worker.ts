@@ -11,7 +11,7 @@
 // this one and takes over only when they choose (no skipWaiting by itself).
 // Every entry carries the sha256 of its stored bytes, checked on each read:
 // a damaged entry is dropped, fetched again and reported, never served.
-import { ACTIVATE_UPDATE, type OfflineManifest, type OfflineMessage } from "./offline-manifest.ts";
+import { ACTIVATE_UPDATE, type OfflineManifest, type OfflineMessage } from "../../common/offline/offline-manifest.ts";
 
 /** This build's manifest, written in by the build (a Vite `define`). */
 declare const KLP_OFFLINE: OfflineManifest;

@@ -8,9 +8,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build, type Plugin, type ResolvedConfig } from "vite";
 import type { ImagesManifest } from "../../common/images/manifest.ts";
-import type { ContentEntry, OfflineManifest } from "../../browser/offline/offline-manifest.ts";
+import type { ContentEntry, OfflineManifest } from "../../common/offline/offline-manifest.ts";
 
-const SOURCE = new URL("../../browser/offline/service-worker.ts", import.meta.url).pathname;
 /** What the page needs to show a working target: the firmware, the target's snapshot and prompt, the source list. */
 const TARGET_ARTIFACTS = ["bios", "vgaBios", "targetState", "targetConsole", "kbuild"];
 /** Without a snapshot the target boots the kernel instead. */
@@ -35,7 +34,8 @@ export function offlineManifest(images: ImagesManifest, imagesDir: string, page:
   return { version: sha256(JSON.stringify(unversioned)).slice(0, 16), ...unversioned };
 }
 
-export function serviceWorkerPlugin(): Plugin {
+/** `source`: the service worker's entry (src/browser/offline/service-worker.ts); the page's code is named by the build config, not imported from Node's. */
+export function serviceWorkerPlugin(source: string): Plugin {
   let config: ResolvedConfig;
   return {
     name: "klp-service-worker",
@@ -59,7 +59,7 @@ export function serviceWorkerPlugin(): Plugin {
           logLevel: "warn",
           publicDir: false,
           define: { KLP_OFFLINE: JSON.stringify(manifest) },
-          build: { write: false, minify: false, target: "es2022", lib: { entry: SOURCE, formats: ["iife"], name: "klpServiceWorker", fileName: () => "sw.js" } },
+          build: { write: false, minify: false, target: "es2022", lib: { entry: source, formats: ["iife"], name: "klpServiceWorker", fileName: () => "sw.js" } },
         });
         const outputs = Array.isArray(out) ? out : [out];
         const chunk = outputs.flatMap((o) => ("output" in o ? o.output : [])).find((c) => c.type === "chunk");
