@@ -1,7 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { REPO_DIR } from "../images/store.ts";
 import { buildAndServe, launchChromium } from "../page/serve.ts";
 import { terminalText as rows, waitForTarget } from "../page/drive.ts";
 
@@ -34,7 +33,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 
 export async function benchPage(log: (s: string) => void): Promise<PageBench> {
   log("page: vite build + preview");
-  const { url, server } = await buildAndServe();
+  const { url, server, dir } = await buildAndServe();
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
@@ -45,7 +44,7 @@ export async function benchPage(log: (s: string) => void): Promise<PageBench> {
     const bytesFetched = () => {
       let total = 0;
       for (const path of fetched) {
-        const file = join(REPO_DIR, "dist", path === "/" ? "index.html" : path);
+        const file = join(dir, path === "/" ? "index.html" : path);
         if (existsSync(file) && statSync(file).isFile()) total += statSync(file).size;
       }
       return total;
