@@ -20,10 +20,8 @@ import { openSamplesDialog } from "./panels/samples-dialog.ts";
 import { backupPrevious, DebouncedSaver, loadPrevious, loadWork } from "./persistence/store.ts";
 import { showSetAside } from "./persistence/set-aside-notice.ts";
 import { watchOffline } from "./offline/register.ts";
-import { ShareLinkError } from "./share/link.ts";
-import { decodeShareFragment, encodeShareFragment, type SharedLab } from "./share/lab-link.ts";
-import { LabPanel, type LabView } from "./lab/lab-panel.ts";
-import { openEmbedDialog, parseEmbedPanes } from "./panels/embed-dialog.ts";
+import { LabControls } from "./lab/lab-controls.ts";
+import { parseEmbedPanes } from "./panels/embed-dialog.ts";
 import { ViewControls, type Pane } from "./panels/view-controls.ts";
 import { sampleById, SAMPLES, type Sample } from "../common/samples/index.ts";
 import { BuildProgressView } from "./panels/build-progress.ts";
@@ -182,7 +180,7 @@ async function loadPatch(text: string, why: string): Promise<void> {
 
 function chooseSample(sample: Sample): void {
   void loadPatch(sample.diff, `Loaded the lab “${sample.title}”: its steps are above the console.`).then(() => {
-    showLab(sample, "gallery");
+    labs.show(sample, "gallery");
     // The hint is about this text: an edit clears it (editor.onChange).
     hintFor = sample.diff;
     build.message("info", sample.refused ? `This lab's patch is refused on purpose: ${sample.refused}` : `Then: ${[...(sample.before ?? []).map((c) => `${c} (before Apply)`), ...sample.tryIt].join(" · ")} — the lab's steps and its Check are above the console.`, "hint");
@@ -190,8 +188,7 @@ function chooseSample(sample: Sample): void {
 }
 
 function newPatch(): void {
-  labPanel.hide();
-  labSample = undefined;
+  labs.hide();
   void loadPatch("", "A new, empty patch: open a source file from the list and edit it (the diff writes itself), or type a diff into patch.diff.");
 }
 
@@ -205,54 +202,25 @@ async function loadInitialWork(): Promise<void> {
     const s = sampleById(labId);
     if (s) {
       await editor.setDiff(s.diff);
-      showLab(s, "gallery");
+      labs.show(s, "gallery");
     } else notice.show("warn", `There is no lab “${labId}”. Available: ${SAMPLES.map((x) => x.id).join(", ")}.`);
   }
-  await loadSharedFragment();
+  await labs.loadFragment();
 }
 
-// ---- labs: the steps above the console, and Check ----
-const labPanel = new LabPanel(
-  byId("lab"),
-  {
-    type: (command) => {
-      target.send(`${command}\r`);
-      term?.focus();
-    },
-    check: (command) => target.exec(command, 60_000),
-    applied: () => applied !== undefined,
+// ---- labs: the steps above the console, Check, and what travels with them ----
+const labs = new LabControls({
+  notice,
+  diff: () => editor.getDiff(),
+  loadPatch,
+  type: (command) => {
+    target.send(`${command}\r`);
+    term?.focus();
   },
-  !embed,
-);
-/** The gallery lab on show, while the editor holds its unedited patch. */
-let labSample: Sample | undefined;
-function showLab(lab: LabView & { id?: string; diff?: string }, from: "gallery" | "link"): void {
-  labSample = from === "gallery" ? SAMPLES.find((x) => x.id === lab.id) : undefined;
-  if (embedPanes && !embedPanes.includes("lab")) return;
-  labPanel.show(lab, from);
-}
-function sharedLab(): SharedLab | undefined {
-  const l = labPanel.lab;
-  if (!l) return undefined;
-  return { title: l.title, tryIt: l.tryIt, expect: l.expect, ...(l.before ? { before: l.before } : {}), ...(l.check ? { check: l.check } : {}) };
-}
-
-/** A share link in the address: at load, or pasted into this tab later (hashchange). */
-async function loadSharedFragment(): Promise<void> {
-  if (location.hash.length > 1) {
-    try {
-      const shared = await decodeShareFragment(location.hash);
-      if (shared !== undefined) {
-        await loadPatch(shared.patch, `Loaded ${shared.lab ? `the lab “${shared.lab.title}”` : "the patch"} from the share link. Nothing runs until you Build and Apply${shared.lab ? " or press a step's button" : ""}.`);
-        if (shared.lab) showLab(shared.lab, "link");
-      }
-    } catch (e) {
-      notice.show("warn", `This share link could not be opened: ${e instanceof ShareLinkError ? e.message : "it is damaged"}. Your own patch is unchanged.`);
-    }
-    // Reloading must show the person's edits, not the link's original patch.
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-}
+  exec: (command) => target.exec(command, 60_000),
+  applied: () => applied !== undefined,
+  embedPanes,
+});
 
 // ---- build, apply, revert ----
 const build = new BuildPanel(byId("build"));
@@ -452,18 +420,9 @@ applyBtn.addEventListener("click", () => void runApply());
 revertBtn.addEventListener("click", () => void runRevert());
 resetBtn.addEventListener("click", () => void resetTarget());
 byId("samples-btn").addEventListener("click", () => openSamplesDialog(byId<HTMLDialogElement>("samples-dialog"), chooseSample, openRoads));
-byId("share-btn").addEventListener("click", () => void share());
+byId("share-btn").addEventListener("click", () => void labs.share());
 byId("new-btn").addEventListener("click", newPatch);
-byId("embed-btn").addEventListener("click", () => {
-  const unedited = labSample && labSample.diff === editor.getDiff() ? labSample : undefined;
-  const lab = labPanel.lab;
-  openEmbedDialog(byId<HTMLDialogElement>("embed-dialog"), `${location.origin}${location.pathname}`, {
-    labId: unedited?.id,
-    title: lab?.title ?? "a live patch",
-    fragment: () => encodeShareFragment({ patch: editor.getDiff(), lab: sharedLab() }),
-    wantsLivepatch: /Live patch panel/.test(lab?.expect ?? ""),
-  });
-});
+byId("embed-btn").addEventListener("click", () => labs.openEmbed());
 // The "Three roads" lab: the same patch under each consistency model, side by side.
 let roadsLab: RoadsLab | undefined;
 byId("roads-btn").addEventListener("click", () => openRoads());
@@ -497,20 +456,8 @@ window.addEventListener(
 );
 editor.onBuildShortcut(() => void runBuild());
 
-async function share(): Promise<void> {
-  try {
-    const fragment = await encodeShareFragment({ patch: editor.getDiff(), lab: sharedLab() });
-    const url = `${location.origin}${location.pathname}${location.search}#${fragment}`;
-    await navigator.clipboard.writeText(url).then(
-      () => notice.show("info", "Share link copied. Opening it loads this patch; it never runs anything by itself."),
-      () => notice.show("info", `Share link (copy it): ${url}`),
-    );
-  } catch (e) {
-    notice.show("warn", e instanceof ShareLinkError ? `Cannot share: ${e.message}.` : "Cannot make a share link in this browser.");
-  }
-}
 
-addEventListener("hashchange", () => void loadSharedFragment());
+addEventListener("hashchange", () => void labs.loadFragment());
 
 // ---- start ----
 wired = true;

@@ -25,17 +25,28 @@ export function refusalDiagnostics(diff: string, location: ErrorLocation | undef
   let diffLine = location.diffLine;
   // Hunks taken where their headers say: the page has the diff's text, not the applier's offsets.
   if (diffLine === undefined && parsed && file && line) diffLine = diffLineOf(parsed, { files: [], notes: [] }, file, line);
-  if (diffLine === undefined && parsed && file) diffLine = lineNaming(parsed, file, location.variable ?? location.function ?? location.symbol);
+  if (diffLine === undefined && parsed && file) {
+    const named = lineNaming(parsed, file, location.variable ?? location.function ?? location.symbol);
+    if (named) {
+      diffLine = named.diffLine;
+      // The patched file's line that the diff line shows (an added or kept line; a removed one has none).
+      if (!line && named.fileLine !== undefined) out.push({ file, line: named.fileLine, severity: "error", message });
+    }
+  }
   if (diffLine !== undefined) out.push({ file: DIFF_FILE, line: diffLine, severity: "error", message: file && line ? `${file}:${line}: ${message}` : message });
   return out;
 }
 
-/** The first added diff line of `file`'s section that names `name` (else the first of its lines that does). */
-function lineNaming(parsed: ParsedPatch, file: string, name: string | undefined): number | undefined {
+/** The first added diff line of `file`'s section that names `name` (else the first of its lines that does), with its line in the patched file. */
+function lineNaming(parsed: ParsedPatch, file: string, name: string | undefined): { diffLine: number; fileLine: number | undefined } | undefined {
   if (!name) return undefined;
   const word = new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`);
   const section = parsed.files.find((f) => treePath(f.newPath) === file || treePath(f.oldPath) === file);
   if (!section) return undefined;
-  const lines = section.hunks.flatMap((h) => h.lines);
-  return (lines.find((l) => l.kind === "+" && word.test(l.text)) ?? lines.find((l) => word.test(l.text)))?.diffLine;
+  const lines = section.hunks.flatMap((h) => {
+    let at = h.newStart;
+    return h.lines.map((l) => ({ l, fileLine: l.kind === "-" ? undefined : at++ }));
+  });
+  const hit = lines.find(({ l }) => l.kind === "+" && word.test(l.text)) ?? lines.find(({ l }) => word.test(l.text));
+  return hit && { diffLine: hit.l.diffLine, fileLine: hit.fileLine };
 }

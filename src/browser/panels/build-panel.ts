@@ -43,7 +43,7 @@ export class BuildPanel {
     this.log = el("pre", { class: "build-log", "aria-live": "polite" });
     this.phaseLine = el("div", { class: "build-phase", hidden: "" });
     this.staleLine = el("div", { class: "build-stale", hidden: "" });
-    host.replaceChildren(this.stages, this.staleLine, this.summary, this.phaseLine, this.log);
+    host.replaceChildren(this.staleLine, this.stages, this.summary, this.phaseLine, this.log);
   }
 
   start(): void {

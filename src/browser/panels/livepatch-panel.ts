@@ -39,33 +39,27 @@ export function renderLivepatchPanel(host: HTMLElement, state: LivepatchState, a
 /** The running transition: counts, what the kernel does about it, each pending task with its stack, the switched ones. */
 function transitionBlock(state: LivepatchState): Node {
   const transition = state.transition!;
-  const parts: Node[] = [];
-  {
-    const pending = state.tasks.filter((t) => t.pending);
-    const done = state.tasks.filter((t) => t.patchState !== "none" && !t.pending).length;
-    parts.push(
-      el(
-        "div",
-        { class: "lp-transition" },
-        el("strong", {}, `${transition.patch}: transition to ${transition.target}`),
-        ` · ${done} task${done === 1 ? "" : "s"} switched, ${pending.length} pending`,
-      ),
-      // What the kernel does about it by itself (kernel/livepatch/transition.c).
-      el(
-        "p",
-        { class: "muted lp-explain" },
-        "The kernel checks the pending tasks' stacks again every second. After 15 s it sends them a fake signal (kernel threads get a wake-up): " +
-          "a task sleeping interruptibly wakes, switches on its way back to user space, and its system call restarts in the new code. " +
-          "A task that never leaves a patched function keeps the transition pending until you Revert, or Force it.",
-      ),
-    );
-    for (const t of pending) parts.push(taskRow(t));
-    const others = state.tasks.filter((t) => !t.pending && t.patchState !== "none");
-    if (others.length) {
-      parts.push(el("details", { class: "lp-others" }, el("summary", {}, `${others.length} switched tasks`), el("div", { class: "lp-task-list" }, ...others.map((t) => el("span", { class: `task ${t.patchState}` }, `${t.comm} (${t.pid})`)))));
-    }
-  }
-  return el("div", { class: "lp-transition-block" }, ...parts);
+  const pending = state.tasks.filter((t) => t.pending);
+  const done = state.tasks.filter((t) => t.patchState !== "none" && !t.pending).length;
+  const others = state.tasks.filter((t) => !t.pending && t.patchState !== "none");
+  // What blocks it first (the tasks and their stacks), then what the kernel does about it.
+  return el(
+    "div",
+    { class: "lp-transition-block" },
+    el("div", { class: "lp-transition" }, el("strong", {}, `${transition.patch}: transition to ${transition.target}`), ` · ${done} task${done === 1 ? "" : "s"} switched, ${pending.length} pending`),
+    ...pending.map(taskRow),
+    // kernel/livepatch/transition.c
+    el(
+      "p",
+      { class: "muted lp-explain" },
+      "The kernel checks the pending tasks' stacks again every second. After 15 s it sends them a fake signal (kernel threads get a wake-up): " +
+        "a task sleeping interruptibly wakes, switches on its way back to user space, and its system call restarts in the new code. " +
+        "A task that never leaves a patched function keeps the transition pending until you Revert, or Force it.",
+    ),
+    others.length
+      ? el("details", { class: "lp-others" }, el("summary", {}, `${others.length} switched tasks`), el("div", { class: "lp-task-list" }, ...others.map((t) => el("span", { class: `task ${t.patchState}` }, `${t.comm} (${t.pid})`))))
+      : null,
+  );
 }
 
 function taskRow(t: LivepatchTask): HTMLElement {

@@ -78,7 +78,9 @@ describe("refusals on the line", () => {
     const name = /(\w+)\s*=/.exec(added)?.[1];
     expect(name).toBeDefined();
     const marks = refusalDiagnostics(diff, { file, variable: name! }, "data changed");
-    expect(marks).toEqual([expect.objectContaining({ file: "patch.diff", line: diff.split("\n").indexOf(added) + 1 })]);
+    expect(marks).toContainEqual(expect.objectContaining({ file: "patch.diff", line: diff.split("\n").indexOf(added) + 1 }));
+    // …and on the patched file's line: the hunk starts at 161, three kept lines, then the added one.
+    expect(marks).toContainEqual(expect.objectContaining({ file, line: 164 }));
     expect(refusalDiagnostics(diff, undefined, "x")).toEqual([]);
   });
 });
