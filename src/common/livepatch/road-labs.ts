@@ -47,8 +47,8 @@ export const ROAD_LABS: readonly RoadLab[] = [
     id: "roads-contract",
     title: "Old caller, new callee: why consistency exists",
     shows:
-      "The patch changes a contract between two functions: wait_task_zombie() now hands the wait status of `sleep` children over encoded, and kernel_wait4() decodes it. A shell waits for `sleep 8` inside the OLD kernel_wait4() while the patch goes in.",
-    workload: 'rm -f /tmp/road.out; sleep 8; echo "sleep exited with status $?" > /tmp/road.out',
+      "The patch changes a contract between two functions: wait_task_zombie() now hands the wait status of `sleep` children over encoded, and kernel_wait4() decodes it. A shell waits for `sleep 12` inside the OLD kernel_wait4() while the patch goes in.",
+    workload: 'rm -f /tmp/road.out; sleep 12; echo "sleep exited with status $?" > /tmp/road.out',
     after: "i=0; while [ ! -s /tmp/road.out ] && [ $i -lt 30 ]; do sleep 1; i=$((i+1)); done; cat /tmp/road.out",
     diff: String.raw`--- a/kernel/exit.c
 +++ b/kernel/exit.c
