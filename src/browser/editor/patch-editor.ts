@@ -266,12 +266,22 @@ export class PatchEditor {
     const seq = ++this.deriveSeq;
     const text = this.getDiff();
     const paths = pathsOfDiff(text);
-    try {
-      await Promise.all(paths.map((p) => this.sources.load(p)));
-    } catch {
-      // Offline or a missing file: deriveSources reports the file as absent.
-    }
+    const loads = await Promise.allSettled(paths.map((p) => this.sources.load(p)));
     if (seq !== this.deriveSeq) return; // a newer edit superseded this one
+    // A file that could not be downloaded is not "no such file": say what happened, and check again when the network is back.
+    const failed = loads.findIndex((r) => r.status === "rejected");
+    if (failed >= 0) {
+      const why = (loads[failed] as PromiseRejectedResult).reason;
+      const path = paths[failed]!;
+      const line = Math.max(1, text.split("\n").findIndex((l) => l.startsWith("+++ ") && l.includes(path)) + 1);
+      this.diffBroken = true;
+      monaco.editor.setModelMarkers(this.diffModel, SYNC_OWNER, [
+        this.marker(this.diffModel, line, `Could not download ${path} (${why instanceof Error ? why.message : String(why)}): check the network connection. The diff is checked again when you edit it or the browser is back online.`, "warning"),
+      ]);
+      this.editor.updateOptions({ readOnly: this.locked || this.active !== DIFF_TAB });
+      addEventListener("online", () => void this.derive(), { once: true });
+      return;
+    }
     // An empty editor is a valid start: no file is touched, every source stays editable.
     const result: ReturnType<typeof deriveSources> = text.trim() === "" ? { ok: true, sources: new Map(), notes: [] } : deriveSources(text, (p) => this.sources.cached(p));
     if (!result.ok) {

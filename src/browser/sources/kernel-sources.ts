@@ -56,11 +56,19 @@ export class KernelSources {
     if (this.cache.has(path)) return Promise.resolve(this.cache.get(path));
     let p = this.inflight.get(path);
     if (!p) {
-      p = this.fetchText(path).then((text) => {
-        this.cache.set(path, text);
-        this.inflight.delete(path);
-        return text;
-      });
+      p = this.fetchText(path).then(
+        (text) => {
+          this.cache.set(path, text);
+          this.inflight.delete(path);
+          return text;
+        },
+        (e: unknown) => {
+          // A failed download is not a missing file, and the next load tries again (the index too).
+          this.inflight.delete(path);
+          this.index = undefined;
+          throw e;
+        },
+      );
       this.inflight.set(path, p);
     }
     return p;
