@@ -1,9 +1,12 @@
 // Download once, work offline: the built site's service worker caches the
-// page and the target on the first visit; a damaged cache entry is set aside
-// and fetched again with a message; with the server gone, a reload still
-// reaches the target's prompt.
+// page and the target on the first visit, and the build host's files as they
+// are used; a damaged cache entry is set aside and fetched again with a
+// message; a file changed on the server is refused to the old page, and a new
+// build of the site takes over only when the person says so; with the server
+// gone, a reload still reaches the target's prompt.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
 import { buildAndServe, launchChromium } from "../../src/node/page/serve.ts";
@@ -14,10 +17,12 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let url: string;
+/** The directory the server serves: the tests change files in it as a new deployment would. */
+let dir: string;
 const errors: string[] = [];
 
 beforeAll(async () => {
-  ({ url, server } = await buildAndServe());
+  ({ url, server, dir } = await buildAndServe());
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   page = await context.newPage();
@@ -27,6 +32,12 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
+
+interface Hooks {
+  klpPage?: { prepared(): Promise<string[]> };
+}
+const contentKeys = (p: Page) => p.evaluate(async () => (await (await caches.open("klp-content-1")).keys()).map((r) => new URL(r.url).pathname.split("/").pop()!));
+const sha256Of = (file: string) => (JSON.parse(readFileSync(join(dir, "images/manifest.json"), "utf8")) as { artifacts: Record<string, { file: string; sha256: string }> }).artifacts[file]!.sha256;
 
 const controlled = (p: Page) => p.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
 
@@ -49,6 +60,42 @@ describe("offline", () => {
     expect(cached.content.length).toBeGreaterThanOrEqual(6);
     expect(cached.immutable.some((p) => /assets\/index-.*\.js$/.test(p))).toBe(true);
     expect(cached.immutable.some((p) => p.endsWith(".wasm"))).toBe(true);
+  });
+
+  it("caches the build host's files as the page fetches them in the background", async () => {
+    // The page starts the build host once the service worker controls it (or after 10 s).
+    await page.waitForTimeout(2500);
+    await page.evaluate(() => (window as unknown as Hooks).klpPage!.prepared());
+    const builder = sha256Of("builderState");
+    await expect.poll(() => contentKeys(page), { timeout: 120_000 }).toContain(builder);
+  });
+
+  it("refuses a file that changed on the server to the page of the old build, and says why", async () => {
+    // A deployment replaced klp-layout.json under this page (and its cached copy is gone).
+    const file = join(dir, "images/klp-layout.json");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/\s*$/, "\n\n"));
+    const sha = sha256Of("klpLayout");
+    const status = await page.evaluate(async (key) => {
+      await (await caches.open("klp-content-1")).delete(new URL(`__content/${key}`, document.baseURI).href);
+      return (await fetch("images/klp-layout.json")).status;
+    }, sha);
+    expect(status).toBe(409);
+    await expect.poll(() => page.locator("#notice").textContent(), { timeout: 10_000 }).toContain("The site was updated while this page was open (images/klp-layout.json changed)");
+  });
+
+  it("offers a new build of the site, and switches only when asked", async () => {
+    const sw = join(dir, "sw.js");
+    const old = readFileSync(sw, "utf8");
+    writeFileSync(sw, old.replace(/"version": "([0-9a-f]+)"/, '"version": "updated-$1"'));
+    await page.evaluate(async () => void (await (await navigator.serviceWorker.getRegistration())!.update()));
+    const offer = page.locator("#notice button", { hasText: "Reload to use it" });
+    await expect.poll(() => offer.count(), { timeout: 60_000 }).toBe(1);
+    // Not yet: the running page keeps its version until the person chooses.
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.waiting !== null)).toBe(true);
+    await Promise.all([page.waitForEvent("load", { timeout: 60_000 }), offer.click()]);
+    await waitForTarget(page);
+    expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.waiting)).toBeNull();
+    await promptAnswers(page, "UPDATED");
   });
 
   it("sets a damaged cache entry aside, says so, and still boots", async () => {

@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { PreviewServer } from "vite";
 import { buildAndServe, launchChromium } from "../../src/node/page/serve.ts";
-import { terminalText, typeDiff, waitForTarget } from "../../src/node/page/drive.ts";
+import { runInTerminal as run, terminalText, typeDiff, waitForTarget } from "../../src/node/page/drive.ts";
 import { encodeShareFragment } from "../../src/browser/share/lab-link.ts";
 import { MAX_FRAGMENT_CHARS } from "../../src/browser/share/link.ts";
 import { sampleById } from "../../src/common/samples/index.ts";
@@ -60,26 +60,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-let runs = 0;
-/** Runs a command in the terminal; the text between two markers the echoed line cannot match. */
-async function run(p: Page, command: string): Promise<string> {
-  const n = ++runs;
-  await p.locator("#terminal").click();
-  await p.keyboard.type(`clear; echo BE""GIN${n}; ${command}; echo E""ND${n}\n`);
-  let out = "";
-  await expect
-    .poll(
-      async () => {
-        const m = new RegExp(`BEGIN${n}(.*)END${n}`).exec((await terminalText(p)).replace(/\n/g, ""));
-        out = m?.[1] ?? "";
-        return m !== null;
-      },
-      { timeout: 30_000 },
-    )
-    .toBe(true);
-  return out;
-}
 
 /** Loads the page afresh from a link (a new document, not a hash change). */
 async function open(p: Page, address: string): Promise<void> {

@@ -37,6 +37,9 @@ Measures the playground end to end on this machine and prints one JSON object
   page_build_apply_sample_s   cmdline sample: Build (build host in the browser) -> Apply -> patched output
   page_prepare_s              a fresh visit: page ready -> build host resumed, the patch's file precompiled
   page_build_prepared_s       then Build -> built (what a visitor who read the patch first waits)
+  page_session_bytes          bytes the server sent for a first visit + Build + Apply, then a second visit + Build (same browser profile)
+  page_second_visit_bytes     of those, the second visit's and its build's (what the service worker's cache did not hold)
+  page_offline_to_prompt_s    then, no server and the browser offline: reload -> a prompt that answers (the service worker's cache)
   diff_large_rewrite_ms       makeDiff -> parseDiff -> applyPatch of a 5000-line file, a third of it changed and reversed
   diff_pathological_parse_max_ms  the slowest of the parser's pathological inputs (huge hunks, long lines)
   struct_scan_sched_h_ms      the struct-change check over include/linux/sched.h (full scan)`;
@@ -100,6 +103,9 @@ export const benchCommand: Command = {
       page_build_apply_sample_s: round(p.buildApplySampleSeconds),
       page_prepare_s: round(p.prepareSeconds),
       page_build_prepared_s: round(p.buildPreparedSeconds),
+      page_session_bytes: p.sessionBytes,
+      page_second_visit_bytes: p.secondVisitBytes,
+      page_offline_to_prompt_s: round(p.offlineToPromptSeconds),
     });
     log("text tools' worst cases");
     const x = benchParsers();

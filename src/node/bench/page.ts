@@ -18,6 +18,16 @@ export interface PageBench {
   buildPreparedSeconds: number;
   /** What that background preparation took: page ready -> build host resumed and the file's headers precompiled. */
   prepareSeconds: number;
+  /**
+   * Bytes the server sent (bodies and headers, every request, repeats
+   * included) over the whole session: the first visit, its build, the second
+   * visit in the same browser profile and its build.
+   */
+  sessionBytes: number;
+  /** Of those, the second visit's and its build's: what the first one's cache did not already hold. */
+  secondVisitBytes: number;
+  /** With the server gone and the browser offline: reload -> a prompt that answers (the service worker's cache). */
+  offlineToPromptSeconds: number;
 }
 
 // Rows joined as they wrap (no separator), then whitespace squeezed.
@@ -36,7 +46,13 @@ export async function benchPage(log: (s: string) => void): Promise<PageBench> {
   const { url, server, dir } = await buildAndServe();
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    // One browser profile for both visits, as a person's browser is: the second one finds what the first cached.
+    const context = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+    const page = await context.newPage();
+    // Every byte the server writes, on every connection (closed ones keep their count).
+    const sockets = new Set<{ bytesWritten: number }>();
+    server.httpServer.on("connection", (socket: { bytesWritten: number }) => sockets.add(socket));
+    const bytesSent = () => [...sockets].reduce((n, s) => n + s.bytesWritten, 0);
     // Counted at the server: it sees the workers' fetches too, which the
     // page's own network events do not.
     const fetched = new Set<string>();
@@ -75,7 +91,8 @@ export async function benchPage(log: (s: string) => void): Promise<PageBench> {
 
     log("page: a second visit, build host prepared in the background, then Build");
     await page.close(); // its two machines would compete for the CPU
-    const second = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    const beforeSecond = bytesSent();
+    const second = await context.newPage();
     await second.goto(url);
     await waitForTarget(second);
     const t2 = performance.now();
@@ -89,9 +106,31 @@ export async function benchPage(log: (s: string) => void): Promise<PageBench> {
     await until("the prepared build", async () => /✓|error|failed/i.test((await second.locator(".build-summary").textContent()) ?? ""), 600_000);
     const summary = (await second.locator(".build-summary").textContent()) ?? "";
     if (!summary.includes("✓")) throw new Error(`page bench: the prepared build failed: ${summary}`);
-    return { pageToPromptSeconds: pageToPrompt, firstVisitBytes: firstVisit, buildApplySampleSeconds: buildApply, buildPreparedSeconds: (performance.now() - t3) / 1000, prepareSeconds: prepare };
+    const buildPrepared = (performance.now() - t3) / 1000;
+    const sessionBytes = bytesSent();
+
+    log("page: offline (no server, browser offline): reload to a responsive prompt");
+    await server.close();
+    await context.setOffline(true);
+    const t4 = performance.now();
+    await second.reload();
+    await waitForTarget(second);
+    await second.locator("#terminal").click();
+    await second.keyboard.type("echo OFF''LINE\n");
+    await until("the shell's answer offline", async () => (await terminalText(second)).includes("OFFLINE"), 60_000);
+    const offlineToPrompt = (performance.now() - t4) / 1000;
+    return {
+      pageToPromptSeconds: pageToPrompt,
+      firstVisitBytes: firstVisit,
+      buildApplySampleSeconds: buildApply,
+      buildPreparedSeconds: buildPrepared,
+      prepareSeconds: prepare,
+      sessionBytes,
+      secondVisitBytes: sessionBytes - beforeSecond,
+      offlineToPromptSeconds: offlineToPrompt,
+    };
   } finally {
     await browser.close();
-    await server.close();
+    await server.close().catch(() => {}); // closed already when the offline step ran
   }
 }
