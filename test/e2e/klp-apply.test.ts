@@ -134,6 +134,21 @@ describe("klp apply: patches built and loaded into the target", () => {
     expect(r.changedFunctions.map((f) => f.name)).toEqual(["version_proc_show"]);
   });
 
+  it("a new global function in one file (nothing else in it changes), called from another file's changed function", async () => {
+    const helper = patchOf("fs/proc/meminfo.c", {
+      before: "static int meminfo_proc_show(struct seq_file *m, void *v)\n",
+      after: "int klp_new_helper(void)\n{\n\tstatic int calls;\n\n\treturn 100 + ++calls;\n}\n\nstatic int meminfo_proc_show(struct seq_file *m, void *v)\n",
+    });
+    const caller = patchOf("fs/proc/version.c", {
+      before: "static int version_proc_show(struct seq_file *m, void *v)\n{\n",
+      after: 'extern int klp_new_helper(void);\n\nstatic int version_proc_show(struct seq_file *m, void *v)\n{\n\tseq_printf(m, "[%d] ", klp_new_helper());\n',
+    });
+    const r = await apply({ new_global: helper + caller }, "cut -d' ' -f1 /proc/version; cut -d' ' -f1 /proc/version; grep -c MemTotal /proc/meminfo");
+    expect(r.exec!.stdout).toBe("[101]\n[102]\n1\n");
+    expect(r.changedFunctions.map((f) => f.name)).toEqual(["version_proc_show"]);
+    expect(r.newFunctions).toContain("klp_new_helper");
+  });
+
   it("a static local counter", async () => {
     const patch = patchOf("fs/proc/uptime.c", {
       before: "\tint i;\n\n\tidle_nsec = 0;",

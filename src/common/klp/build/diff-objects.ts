@@ -2,6 +2,7 @@
 // objects and most come out identical, which is fine as long as one changed.
 import { findFunctions } from "../../c/functions.ts";
 import { diffObjects, KlpDiffError, type DiffOptions, type MovedLine, type ObjectDiff } from "../diff/index.ts";
+import { KPATCH_CALLBACKS } from "../kpatch-macros.ts";
 import { KlpBuildError } from "./error.ts";
 import { toBuildError } from "./translate.ts";
 
@@ -34,7 +35,8 @@ export function diffAll(
     try {
       const trace = options.trace;
       const mine = trace && ((line: string) => trace(`${c.object}: ${line}`));
-      out.push({ object: c.object, diff: diffObjects(c.original, c.patched, { ...options, movedLine: movedLineFor(c.because), trace: mine }) });
+      const diff = diffObjects(c.original, c.patched, { ...options, movedLine: movedLineFor(c.because), trace: mine, carryNewGlobals: compiled.length > 1 });
+      out.push({ object: c.object, diff });
     } catch (e) {
       const text = e instanceof KlpDiffError && e.function !== undefined ? patchedText(c.source) : undefined;
       const line = text === undefined ? undefined : functionLine(text, (e as KlpDiffError).function!);
@@ -46,6 +48,7 @@ export function diffAll(
       throw compiled.length > 1 ? err.within(c.object) : err;
     }
   }
+  checkNewGlobalsReached(out);
   if (out.length === 0) {
     // One object: the differ's own words say best why (e.g. "only adds `f`, which nothing calls").
     if (compiled.length === 1 && noChange) throw noChange;
@@ -57,6 +60,38 @@ export function diffAll(
     );
   }
   return out;
+}
+
+/** An object whose only change is new globals (carryNewGlobals): no function of it is redirected, and it sets no callback. */
+function onlyAdds(d: ObjectDiff): boolean {
+  return d.changedFunctions.length === 0 && !d.included.some((i) => Object.hasOwn(KPATCH_CALLBACKS, i.name));
+}
+
+/**
+ * The objects whose only change is new globals are carried for the others
+ * to call (a new helper in a.c, called from b.c's changed function). When
+ * no object changes anything that runs, nothing would reach them: refused
+ * as the differ refuses one such object. One nothing in the patch refers to
+ * is still carried (as kpatch does), and said so.
+ */
+function checkNewGlobalsReached(out: readonly DiffedObject[]): void {
+  const adding = out.filter((o) => onlyAdds(o.diff));
+  if (adding.length === 0) return;
+  if (adding.length === out.length) {
+    const added = adding.flatMap((o) => o.diff.newGlobals.map((n) => `\`${n}\` (${o.object})`));
+    throw new KlpBuildError(
+      "diff",
+      "new-code-unreached",
+      `no functional change: the patch only adds ${added.join(", ")}, which no existing function calls, so the running kernel would never reach it`,
+    );
+  }
+  for (const o of adding) {
+    const used = new Set(out.filter((x) => x !== o).flatMap((x) => x.diff.externals.filter((e) => !e.local).map((e) => e.name)));
+    const unused = o.diff.newGlobals.filter((n) => !used.has(n));
+    const carried = o.diff.newGlobals.filter((n) => used.has(n));
+    if (carried.length > 0) o.diff.notes.push(`${o.object} only adds ${carried.map((n) => `\`${n}\``).join(", ")}: carried, for the changed code of the other files that uses ${carried.length > 1 ? "them" : "it"}`);
+    if (unused.length > 0) o.diff.notes.push(`${o.object} adds ${unused.map((n) => `\`${n}\``).join(", ")}, which nothing in the patch calls or reads: carried, but the running kernel will not reach ${unused.length > 1 ? "them" : "it"}`);
+  }
 }
 
 /**

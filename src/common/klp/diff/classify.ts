@@ -83,6 +83,8 @@ export interface ClassifyOptions {
   movedLine?: MovedLine;
   marks?: Marks;
   trace?: DiffTrace;
+  /** DiffOptions.carryNewGlobals. */
+  carryNewGlobals?: boolean;
 }
 
 export function classify(patched: ObjectModel, corr: Correlation, options: ClassifyOptions = {}): Classification {
@@ -92,7 +94,7 @@ export function classify(patched: ObjectModel, corr: Correlation, options: Class
   const users = usersOfChangedConstants(patched, corr, compared.carried, compared.changedCode, trace);
   const redirected = redirect(patched, corr, [...compared.changedCode, ...users], marks, trace);
   const carried = new Map([...compared.carried, ...redirected.helpers]);
-  requireReachableChange(redirected.patched, carried);
+  requireReachableChange(redirected.patched, carried, options.carryNewGlobals === true);
   const forced = markForceUnsafe(redirected.patched, marks);
   return { patched: redirected.patched, carried, notes: [...compared.notes, ...redirected.notes, ...forced] };
 }
@@ -289,10 +291,12 @@ function redirect(
 }
 
 /** Pass 4: kpatch's "no changed functions found": nothing redirected means nothing the running kernel would execute. */
-function requireReachableChange(patchedFns: ReadonlyMap<ObjSymbol, ChangedFunction>, carried: ReadonlyMap<ObjSymbol, IncludedSymbol>): void {
+function requireReachableChange(patchedFns: ReadonlyMap<ObjSymbol, ChangedFunction>, carried: ReadonlyMap<ObjSymbol, IncludedSymbol>, carryNewGlobals: boolean): void {
   if (patchedFns.size > 0) return;
   // Callbacks are a change (kpatch builds such a patch): the livepatch core runs them.
   if ([...carried.keys()].some((s) => Object.hasOwn(KPATCH_CALLBACKS, s.name))) return;
+  // New globals another object may call (kpatch's kpatch_include_new_globals): diffAll checks that one does.
+  if (carryNewGlobals && [...carried.keys()].some(isNewGlobal)) return;
   const added = [...carried.values()].filter((c) => c.kind === "new-function");
   if (added.length === 0) {
     throw new KlpDiffError(
@@ -306,6 +310,11 @@ function requireReachableChange(patchedFns: ReadonlyMap<ObjSymbol, ChangedFuncti
     `no functional change: the patch only adds ${added.map((c) => `\`${c.name}\``).join(", ")}, ` +
       `which no existing function calls, so the running kernel would never reach it.`,
   );
+}
+
+/** A new function or variable other objects can refer to by name. */
+export function isNewGlobal(s: ObjSymbol): boolean {
+  return s.bind !== STB_LOCAL && (s.type === STT_FUNC || s.type === STT_OBJECT);
 }
 
 /** Pass 5: KPATCH_FORCE_UNSAFE on the functions it names; returns the notes. */

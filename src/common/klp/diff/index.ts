@@ -3,7 +3,7 @@
 // compare/classify (and refuse what cannot be live patched) -> include ->
 // emit. Pure functions over bytes; options.trace hears every decision.
 import { parseElf32, STB_LOCAL, STT_FUNC, STT_OBJECT } from "../../elf/index.ts";
-import { classify } from "./classify.ts";
+import { classify, isNewGlobal } from "./classify.ts";
 import { correlate } from "./correlate.ts";
 import { emit } from "./emit.ts";
 import { include } from "./include.ts";
@@ -24,7 +24,7 @@ export function diffObjects(original: Uint8Array, patched: Uint8Array, options: 
   const p = loadObject(parseElf32(patched), "the patched object");
   const corr = correlate(o, p, trace);
   const marks = readMarks(p);
-  const cls = classify(p, corr, { movedLine: options.movedLine, marks, trace });
+  const cls = classify(p, corr, { movedLine: options.movedLine, marks, trace, carryNewGlobals: options.carryNewGlobals });
   const inc = include(p, corr, cls, { sizes: options.specialSizes, ignored: marks.ignoredSections, trace });
   const { elf, externals } = emit(p, corr, cls, inc, options.exported ?? new Set(), trace);
   return {
@@ -32,6 +32,7 @@ export function diffObjects(original: Uint8Array, patched: Uint8Array, options: 
     localSymbols: o.symbols.filter((s) => s.bind === STB_LOCAL && s.section && (s.type === STT_FUNC || s.type === STT_OBJECT)).map((s) => ({ name: s.name, size: s.size })),
     changedFunctions: [...cls.patched.values()],
     included: [...cls.carried.values(), ...inc.carried.values()],
+    newGlobals: [...cls.carried].filter(([s, info]) => (info.kind === "new-function" || info.kind === "new-data") && isNewGlobal(s)).map(([s]) => s.name),
     notes: cls.notes,
     elf,
     externals,

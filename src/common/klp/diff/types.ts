@@ -23,6 +23,12 @@ export interface DiffOptions {
   movedLine?: MovedLine;
   /** Told every correlation, change and inclusion as it is decided; the result is the same with or without. */
   trace?: DiffTrace;
+  /**
+   * One object of several: when its only change is new global functions or
+   * variables, they are carried (not refused as unreached), since another
+   * object's changed code may call them. diffAll decides whether any does.
+   */
+  carryNewGlobals?: boolean;
 }
 
 export interface ChangedFunction {
@@ -69,6 +75,8 @@ export interface ObjectDiff {
   changedFunctions: ChangedFunction[];
   /** New functions and data, notrace helpers, copies of changed read-only data. */
   included: IncludedSymbol[];
+  /** The new global (or weak) functions and variables it defines, which another object of the patch may use. */
+  newGlobals: string[];
   /** Things worth telling the patch author ("`foo` is inlined into `bar`: bar was patched instead"). */
   notes: string[];
   /**
