@@ -1,3 +1,5 @@
+// In the e2e project: it reads the committed images (kernel objects, vmlinux
+// symbols, the target snapshot's memory), which the unit project must not.
 // Ksplice's run-pre matching over real kernel objects: against a running
 // kernel the test links by hand (so every byte is known), and against the
 // booted target's memory in the committed warm snapshot. Addresses come from
