@@ -18,6 +18,7 @@ import { loadX86Decoder } from "../src/browser/disasm.ts";
 import { canRunWasmCompiler, openBrowserWasmCompiler } from "../src/browser/compile/wasm-compiler.ts";
 import type { Compiler } from "../src/common/compile/compiler.ts";
 import type { ImagesManifest } from "../src/common/images/manifest.ts";
+import { runPreForBuild } from "../src/common/klp/run-pre/for-build.ts";
 
 /** What compiles and where the pristine tree is read from: the wasm compiler, or the build-host VM. */
 interface Backend {
@@ -165,6 +166,25 @@ class BuilderWorker {
       const error = e instanceof KlpBuildError ? e : new KlpBuildError("compile", "internal", e instanceof Error ? e.message : String(e), { detail: e instanceof Error ? (e.stack ?? "") : "" });
       return { ok: false, error: error.toJSON() };
     }
+  }
+
+  /**
+   * Ksplice's run-pre matching of the last build's functions against a
+   * running kernel (`readKernel` reads its memory by virtual address: the
+   * target worker's RAM, through the page).
+   */
+  async runPre(readKernel: (va: number, length: number) => Promise<Uint8Array>): Promise<{ checked: number; refusal?: { message: string; detail: string } }> {
+    const last = this.last;
+    const inputs = await this.inputs;
+    if (!last || !inputs) throw new Error("no successful build yet: press Build first");
+    const report = await runPreForBuild({
+      functions: last.output.changedFunctions,
+      readBaseline: (object) => inputs.host.readTreeFile(object),
+      vmlinux: inputs.vmlinux,
+      layout: inputs.layout,
+      readKernel,
+    });
+    return { checked: report.checked, ...(report.refusal ? { refusal: { message: report.refusal.message, detail: report.refusal.detail } } : {}) };
   }
 
   /**

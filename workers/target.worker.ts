@@ -115,6 +115,12 @@ class TargetWorker {
     return this.booted().putFile(name, bytes);
   }
 
+  /** Bytes of the guest's physical memory (run-pre matching reads the running kernel's code). */
+  async readMemory(physical: number, length: number): Promise<Uint8Array> {
+    const bytes = await this.booted().readMemory(physical, length);
+    return Comlink.transfer(bytes, [bytes.buffer]);
+  }
+
   /** Puts a module file into the guest's 9p share (/host/<name>.ko), without loading it. */
   async putModule(name: string, bytes: Uint8Array): Promise<void> {
     if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`invalid module name: ${name}`);

@@ -73,6 +73,8 @@ export interface PatchBuilder {
   prepare(diff: string): Promise<string[]>;
   /** The last build's changed functions in machine code, original and patched side by side. */
   machineCode(): Promise<FunctionMachineDiff[]>;
+  /** Run-pre matching of the last build against the running kernel (its memory read through `readKernel`). */
+  runPre(readKernel: (va: number, length: number) => Promise<Uint8Array>): Promise<{ checked: number; refusal?: { message: string; detail: string } }>;
   /** Throws the builder away (a stalled download, a dead build host); the next build starts a fresh one. */
   restart(): void;
 }
@@ -94,6 +96,9 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
     },
     machineCode() {
       return api.machineCode();
+    },
+    runPre(readKernel) {
+      return api.runPre(Comlink.proxy(readKernel));
     },
     restart() {
       worker.terminate();

@@ -3,6 +3,7 @@
 // decides what happens when.
 import { byId } from "./dom.ts";
 import { RoadsLab } from "./lab/roads-lab.ts";
+import { kernelVirtualToPhysical } from "../common/klp/run-pre/for-build.ts";
 import { fetchManifest, imagesBaseFor } from "./images.ts";
 import { ConsoleTerminal } from "./terminal/console-terminal.ts";
 import { TargetClient } from "./target/target-client.ts";
@@ -43,6 +44,7 @@ const offlineUse = watchOffline({
   repaired: (path) => notice.show("warn", `A damaged copy of ${path} in this browser's offline cache was set aside and downloaded again.`),
   changedOnServer: (path) => notice.show("warn", `The site was updated while this page was open (${path} changed). Reload to use the new version; your patch is saved.`),
   updateReady: (activate) => notice.show("info", "A new version of the playground is ready.", { label: "Reload to use it", run: activate }),
+  updatedElsewhere: () => notice.show("warn", "The playground was updated in another tab. Reload this one before you build; your patch is saved.", { label: "Reload", run: () => location.reload() }),
 });
 const statusPill = byId("status");
 const bar = byId("progress-bar");
@@ -434,6 +436,10 @@ function openRoads(labId?: string): void {
       putModule: (name, bytes) => target.putModule(name, bytes),
     },
     build: async (diff, name, onLine) => (await builder.build(diff, name, { onStage: (s) => onLine(s.name), onLog: (t) => onLine(t.trim().split("\n").pop() ?? "") })).module,
+    runPre: async () => {
+      const r = await builder.runPre((va, length) => target.readMemory(kernelVirtualToPhysical(va), length));
+      return { checked: r.checked, ...(r.refusal ? { refusal: new Error(`${r.refusal.message}\n${r.refusal.detail}`) } : {}) };
+    },
     editorDiff: () => editor.getDiff(),
     onTargetReset: () => {
       applied = undefined;

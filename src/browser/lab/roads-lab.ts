@@ -14,6 +14,8 @@ export interface RoadsLabHost {
   target: RoadTarget;
   /** Builds a diff into a module (the page's builder). */
   build(diff: string, name: string, onLine: (line: string) => void): Promise<Uint8Array>;
+  /** Ksplice's run-pre matching of the module just built against the (fresh) target. */
+  runPre(): Promise<{ checked: number; refusal?: Error }>;
   /** The diff in the editor, for "your patch". */
   editorDiff(): string;
   /** The lab reset the target: the page forgets what it had loaded. */
@@ -118,7 +120,14 @@ export class RoadsLab {
             after: lab?.after,
             timeoutMs: 40_000,
             onRecord: (r) => this.draw(card, r),
+            runPre: async () => {
+              this.say("run-pre matching: comparing the code the patch replaces with the running kernel's…");
+              return this.host.runPre();
+            },
           });
+          if (result.runPreChecked !== undefined) {
+            card.querySelector(".road-chart")!.before(h("p", { class: "road-runpre", text: `Run-pre matching (Ksplice): the ${result.runPreChecked} functions this patch replaces are, byte for byte, the code it was built against.` }));
+          }
           this.draw(card, result.transition, result.after);
           results.push({ model, result });
         } catch (e) {

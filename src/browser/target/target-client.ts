@@ -124,6 +124,11 @@ export class TargetClient {
     return this.api.putFile(name, Comlink.transfer(bytes, [bytes.buffer]));
   }
 
+  /** The guest's physical memory, for run-pre matching. */
+  readMemory(physical: number, length: number): Promise<Uint8Array> {
+    return this.api.readMemory(physical, length);
+  }
+
   /** Copies a module in as /host/<name>.ko (the lab loads it itself, after choosing a model). */
   putModule(name: string, bytes: Uint8Array): Promise<void> {
     return this.api.putModule(name, Comlink.transfer(bytes, [bytes.buffer]));
