@@ -27,7 +27,7 @@ export async function withRootLock<T>(root: string, work: () => Promise<T>): Pro
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const holder = Number(readFileSync(lock, { encoding: "utf8", flag: "r" }) || "0");
       if (holder && !alive(holder)) rmSync(lock, { force: true });
-      else if (waited > 600_000) throw new Error(`the native toolchain at ${root} is locked by process ${holder} for 10 minutes`);
+      else if (waited > 600_000) throw new Error(`the native toolchain at ${root} is locked by process ${holder} for 10 minutes`, { cause: e });
       else await new Promise((r) => setTimeout(r, 25));
     }
   }
