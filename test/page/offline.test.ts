@@ -73,7 +73,8 @@ describe("offline", () => {
   it("refuses a file that changed on the server to the page of the old build, and says why", async () => {
     // A deployment replaced klp-layout.json under this page (and its cached copy is gone).
     const file = join(dir, "images/klp-layout.json");
-    writeFileSync(file, readFileSync(file, "utf8").replace(/\s*$/, "\n\n"));
+    const original = readFileSync(file);
+    writeFileSync(file, original.toString("utf8").replace(/\s*$/, "\n\n"));
     const sha = sha256Of("klpLayout");
     const status = await page.evaluate(async (key) => {
       await (await caches.open("klp-content-1")).delete(new URL(`__content/${key}`, document.baseURI).href);
@@ -81,9 +82,15 @@ describe("offline", () => {
     }, sha);
     expect(status).toBe(409);
     await expect.poll(() => page.locator("#notice").textContent(), { timeout: 10_000 }).toContain("The site was updated while this page was open (images/klp-layout.json changed)");
+    // The deployment rolled back: the bytes this build lists are served again.
+    writeFileSync(file, original);
+    expect(await page.evaluate(async () => (await fetch("images/klp-layout.json")).status)).toBe(200);
   });
 
-  it("offers a new build of the site, and switches only when asked", async () => {
+  it("offers a new build of the site, switches only when asked, and tells the other tabs", async () => {
+    const other = await context.newPage();
+    await other.goto(url);
+    await waitForTarget(other);
     const sw = join(dir, "sw.js");
     const old = readFileSync(sw, "utf8");
     writeFileSync(sw, old.replace(/"version": "([0-9a-f]+)"/, '"version": "updated-$1"'));
@@ -96,6 +103,9 @@ describe("offline", () => {
     await waitForTarget(page);
     expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())!.waiting)).toBeNull();
     await promptAnswers(page, "UPDATED");
+    // The other tab still runs the old page's code: it is told, not reloaded under the person's hands.
+    await expect.poll(() => other.locator("#notice").textContent(), { timeout: 10_000 }).toContain("updated in another tab");
+    await other.close();
   });
 
   it("sets a damaged cache entry aside, says so, and still boots", async () => {

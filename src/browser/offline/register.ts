@@ -11,6 +11,8 @@ export interface OfflineEvents {
   updateReady(activate: () => void): void;
   /** The server has other bytes than this version lists: it was updated under this page. */
   changedOnServer(path: string): void;
+  /** Another tab switched to a new version: this page's code is the old one's, its files now the new one's. */
+  updatedElsewhere(): void;
 }
 
 // MODE, not PROD: a build run under NODE_ENV=test (the page tests) is a built site all the same.
@@ -46,9 +48,16 @@ async function registerOffline(events: OfflineEvents): Promise<boolean> {
     console.warn(`offline use unavailable: ${e instanceof Error ? e.message : String(e)}`);
     return false;
   }
+  let switching = false;
+  let controller = container.controller;
+  container.addEventListener("controllerchange", () => {
+    if (switching) location.reload();
+    else if (controller) events.updatedElsewhere();
+    controller = container.controller;
+  });
   const offer = (waiting: ServiceWorker) =>
     events.updateReady(() => {
-      container.addEventListener("controllerchange", () => location.reload(), { once: true });
+      switching = true;
       waiting.postMessage({ type: ACTIVATE_UPDATE });
     });
   // Only an update waits: the first install activates by itself.
