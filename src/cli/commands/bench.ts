@@ -4,6 +4,7 @@ import { benchTarget } from "../../node/bench/target.ts";
 import { benchLivePatch } from "../../node/bench/live-patch.ts";
 import { benchPage } from "../../node/bench/page.ts";
 import { benchParsers } from "../../node/bench/parsers.ts";
+import { benchGarble } from "../../node/bench/garble.ts";
 import { benchWasmCompile } from "../../node/bench/wasm-compile.ts";
 import { benchRoads } from "../../node/bench/roads.ts";
 import { parseOptions, type Command } from "../command.ts";
@@ -42,7 +43,10 @@ Measures the playground end to end on this machine and prints one JSON object
   page_offline_to_prompt_s    then, no server and the browser offline: reload -> a prompt that answers (the service worker's cache)
   diff_large_rewrite_ms       makeDiff -> parseDiff -> applyPatch of a 5000-line file, a third of it changed and reversed
   diff_pathological_parse_max_ms  the slowest of the parser's pathological inputs (huge hunks, long lines)
-  struct_scan_sched_h_ms      the struct-change check over include/linux/sched.h (full scan)`;
+  struct_scan_sched_h_ms      the struct-change check over include/linux/sched.h (full scan)
+  garble_patches / garble_patches_s / garble_patches_max_ms   mutated patches through parse, apply, plan (a random seed, on stderr): count, time, slowest one
+  garble_objects / garble_objects_s / garble_objects_max_ms   corrupted objects through diff, assemble: the same (each refusal's code and count on stderr)
+  garble_findings             crashes, untyped or internal errors, hangs found (0 expected; the seed and input are on stderr)`;
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
@@ -113,6 +117,17 @@ export const benchCommand: Command = {
       diff_large_rewrite_ms: round(x.largeRewriteRoundTripMs, 1),
       diff_pathological_parse_max_ms: round(x.pathologicalParseMaxMs, 1),
       struct_scan_sched_h_ms: round(x.structScanSchedHMs, 1),
+    });
+    log("garbled input, at scale");
+    const g = await benchGarble(log);
+    Object.assign(result, {
+      garble_patches: g.patches.inputs,
+      garble_patches_s: round(g.patches.ms / 1000),
+      garble_patches_max_ms: round(g.patches.maxInputMs, 1),
+      garble_objects: g.objects.inputs,
+      garble_objects_s: round(g.objects.ms / 1000),
+      garble_objects_max_ms: round(g.objects.maxInputMs, 1),
+      garble_findings: g.findings,
     });
     console.log(JSON.stringify(result, null, 2));
     return 0;

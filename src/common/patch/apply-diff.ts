@@ -274,7 +274,10 @@ function locate(
 ): number | undefined {
   const hi = lines.length - side.length;
   if (hi < lo) return undefined;
-  const reach = Math.max(Math.abs(guess - lo), Math.abs(hi - guess));
+  // A guess outside the file (a header's `-2147483648`) searches from the
+  // nearest end: the same order, without walking every line in between.
+  guess = Math.min(Math.max(guess, lo), hi);
+  const reach = Math.max(guess - lo, hi - guess);
   for (let d = 0; d <= reach; d++) {
     for (const pos of d === 0 ? [guess] : [guess + d, guess - d]) {
       if (pos < lo || pos > hi || Math.abs(pos - stated) > maxOffset) continue;

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { diffObjects, KlpDiffError, type ObjectDiff } from "../../../src/common/klp/diff/index.ts";
 import { findSection, findSectionByType, readSymbols, SHN_UNDEF, SHT_SYMTAB, writeElf32 } from "../../../src/common/elf/index.ts";
 import { movedLines } from "../../../src/common/patch/index.ts";
+import { readCString } from "../../../src/common/klp/diff/references.ts";
 import { applyEdits, compilePair, exportedSymbols, readTreeFile, type Edit, type PairOptions } from "./kernel-objects.ts";
 
 const exported = exportedSymbols();
@@ -268,5 +269,14 @@ describe("diffObjects", () => {
     const bss = d.elf.sections[findSection(d.elf, ".bss.klp_reads")]!;
     expect(bss.type).toBe(8 /* SHT_NOBITS */);
     expect(bss.size).toBe(4);
+  });
+});
+
+describe("a corrupted string reference", () => {
+  it("is a malformed object, not a walk from -2^31 up to the section (the garble test's hang)", () => {
+    const bytes = new TextEncoder().encode("abc\0");
+    expect(readCString(bytes, 0)).toBe("abc");
+    expect(readCString(bytes, 4)).toBe("");
+    for (const at of [-2147483648, -1, 5, 0.5]) expect(() => readCString(bytes, at, ".rodata.str1.1")).toThrow(expect.objectContaining({ code: "malformed-object", section: ".rodata.str1.1" }));
   });
 });

@@ -104,6 +104,13 @@ describe("applyPatch: exact and offset", () => {
     expect(r.notes).toEqual([]);
   });
 
+  it("finds a hunk stated two billion lines away without walking to it (the garble test's hang)", () => {
+    const far = LIVEPATCH.replace("@@ -8,8 +8,7 @@", "@@ -2147483648,8 +9,7 @@");
+    const r = applyPatch(parseDiff(far), () => CMDLINE);
+    expect(r.files[0]!.newText).toBe(PATCHED);
+    expect(r.notes[0]!.message).toMatch(/succeeded at 8/);
+  });
+
   it("finds a hunk further down and reports the offset", () => {
     const source = insertAfterLine(CMDLINE, 6, ["#include <linux/a.h>", "#include <linux/b.h>", "#include <linux/c.h>", "#include <linux/d.h>"]);
     const r = apply(LIVEPATCH, { "fs/proc/cmdline.c": source });

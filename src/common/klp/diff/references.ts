@@ -2,6 +2,7 @@
 // place things: "symbol + addend" rather than "section + offset", and the
 // text of a string literal rather than its offset in .rodata.str1.1.
 import { R_386_PC32, R_386_PLT32, SHF_STRINGS, STT_SECTION } from "../../elf/index.ts";
+import { KlpDiffError } from "./errors.ts";
 import { symbolAt, type ObjRelocation, type ObjSection, type ObjSymbol } from "./model.ts";
 
 export type Reference =
@@ -17,7 +18,11 @@ export function isPcRelative(type: number): boolean {
   return type === R_386_PC32 || type === R_386_PLT32;
 }
 
-export function readCString(bytes: Uint8Array, offset: number): string {
+export function readCString(bytes: Uint8Array, offset: number, section = "a string section"): string {
+  // A corrupted addend: refused, not walked from -2^31 up to the section.
+  if (!Number.isInteger(offset) || offset < 0 || offset > bytes.length) {
+    throw new KlpDiffError("malformed-object", `a relocation points at offset ${offset} of ${section}, which has ${bytes.length} bytes: the object is corrupt`, { section });
+  }
   let end = offset;
   while (end < bytes.length && bytes[end] !== 0) end++;
   return new TextDecoder("latin1").decode(bytes.subarray(offset, end));
@@ -29,7 +34,7 @@ export function resolveReference(r: ObjRelocation): Reference {
   const section = sym.section;
   const target = r.addend + r.bias;
   if (section.header.flags & SHF_STRINGS) {
-    return { kind: "string", section, text: readCString(section.header.data, target), offset: target, addend: r.addend };
+    return { kind: "string", section, text: readCString(section.header.data, target, section.name), offset: target, addend: r.addend };
   }
   const covering = symbolAt(section, target);
   if (covering) return { kind: "symbol", symbol: covering, addend: r.addend - covering.value };
