@@ -137,5 +137,5 @@ describe("build and apply in the page", () => {
     expect(await fresh.locator(".build-summary").textContent()).toMatch(/✓ playground_1\.ko .* patches fs\/proc\/cmdline\.o/);
     expect(await fresh.locator(".build-log").textContent()).toMatch(/fs\/proc\/cmdline\.o: compiled in \d+\.\d s, through its precompiled headers/);
     expect(errors).toEqual([]);
-  });
+  }, 660_000); // its two waits allow 300 s each: the build host's resume and header precompile, then the build
 });
