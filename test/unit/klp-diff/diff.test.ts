@@ -2,7 +2,7 @@
 // edited by small diffs, compiled natively with their exact kbuild command.
 import { describe, expect, it } from "vitest";
 import { diffObjects, KlpDiffError, type ObjectDiff } from "../../../src/common/klp/diff/index.ts";
-import { findSection, findSectionByType, readSymbols, SHN_UNDEF, SHT_SYMTAB, writeElf32 } from "../../../src/common/elf/index.ts";
+import { findSection, findSectionByType, parseElf32, readSymbols, SHN_UNDEF, SHT_SYMTAB, writeElf32 } from "../../../src/common/elf/index.ts";
 import { movedLines } from "../../../src/common/patch/index.ts";
 import { readCString } from "../../../src/common/klp/diff/references.ts";
 import { applyEdits, compilePair, exportedSymbols, readTreeFile, type Edit, type PairOptions } from "./kernel-objects.ts";
@@ -278,5 +278,18 @@ describe("a corrupted string reference", () => {
     expect(readCString(bytes, 0)).toBe("abc");
     expect(readCString(bytes, 4)).toBe("");
     for (const at of [-2147483648, -1, 5, 0.5]) expect(() => readCString(bytes, at, ".rodata.str1.1")).toThrow(expect.objectContaining({ code: "malformed-object", section: ".rodata.str1.1" }));
+  });
+});
+
+describe("a corrupted section type", () => {
+  it("a function in a section that claims to be a relocation table is a malformed object, not an internal error in the assembler", () => {
+    const original = readTreeFile("fs/proc/cmdline.o");
+    const elf = parseElf32(original);
+    const index = elf.sections.findIndex((s) => s.name === ".text.cmdline_proc_show");
+    expect(index).toBeGreaterThan(0);
+    const bent = original.slice();
+    const view = new DataView(bent.buffer);
+    view.setUint32(view.getUint32(0x20, true) + 40 * index + 4, 9, true); // its sh_type: SHT_REL
+    expect(() => diffObjects(original, bent)).toThrow(expect.objectContaining({ code: "malformed-object", message: expect.stringMatching(/`cmdline_proc_show` is defined in \.text\.cmdline_proc_show, a relocation or string table/) }));
   });
 });

@@ -12,6 +12,7 @@ import {
   SHN_UNDEF,
   SHT_REL,
   SHT_RELA,
+  SHT_STRTAB,
   SHT_SYMTAB,
   STT_FILE,
   STT_SECTION,
@@ -66,6 +67,11 @@ export function isRelocationSection(s: ElfSection): boolean {
   return s.type === SHT_REL || s.type === SHT_RELA;
 }
 
+/** Sections that hold the object's own bookkeeping (symbols, names, relocations), never code or data a symbol can live in. */
+function isMetadata(s: ElfSection): boolean {
+  return isRelocationSection(s) || s.type === SHT_SYMTAB || s.type === SHT_STRTAB;
+}
+
 export function loadObject(elf: ElfFile, label: string): ObjectModel {
   const symtabIndex = findSectionByType(elf, SHT_SYMTAB);
   if (symtabIndex < 0) throw new KlpDiffError("malformed-object", `${label} has no symbol table`);
@@ -84,6 +90,9 @@ export function loadObject(elf: ElfFile, label: string): ObjectModel {
   let file = "";
   for (const s of symbols) {
     if (s.type === STT_FILE && file === "") file = s.name;
+    if (s.shndx !== SHN_UNDEF && s.shndx < SHN_LORESERVE && (!s.section || isMetadata(s.section.header))) {
+      throw new KlpDiffError("malformed-object", `${label}: symbol \`${s.name}\` is defined in ${s.section ? `${s.section.name}, a ${s.section.header.type === SHT_SYMTAB ? "symbol table" : "relocation or string table"}` : `missing section ${s.shndx}`}`);
+    }
     if (!s.section) continue;
     if (s.type === STT_SECTION) s.section.sectionSymbol = s;
     else if (s.name !== "") s.section.symbols.push(s);
@@ -91,7 +100,7 @@ export function loadObject(elf: ElfFile, label: string): ObjectModel {
   for (const header of elf.sections) {
     if (!isRelocationSection(header) || header.link !== symtabIndex) continue;
     const target = sections[header.info];
-    if (!target) throw new KlpDiffError("malformed-object", `${label}: ${header.name} applies to missing section ${header.info}`);
+    if (!target || header.info === 0 || isMetadata(target.header)) throw new KlpDiffError("malformed-object", `${label}: ${header.name} applies to missing section ${header.info}`);
     for (const r of readRelocations(header, header.type === SHT_REL ? target.header : undefined)) {
       const symbol = symbols[r.symbol];
       if (!symbol) throw new KlpDiffError("malformed-object", `${label}: ${header.name} names missing symbol ${r.symbol}`);
