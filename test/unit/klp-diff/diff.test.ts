@@ -293,3 +293,15 @@ describe("a corrupted section type", () => {
     expect(() => diffObjects(original, bent)).toThrow(expect.objectContaining({ code: "malformed-object", message: expect.stringMatching(/`cmdline_proc_show` is defined in \.text\.cmdline_proc_show, a relocation or string table/) }));
   });
 });
+
+describe("per-use statics (pr_warn_once's __already_done in .data..once)", () => {
+  it("are never correlated: a pr_warn_once added next to an existing one gets its own flag, not the old one's", async () => {
+    const base: Edit[] = [{ before: SHOW_HEAD, after: `${SHOW_HEAD}\tpr_warn_once("klp: old\\n");\n` }];
+    const d = await diff(CMDLINE, [{ before: '\tpr_warn_once("klp: old\\n");\n', after: '\tpr_warn_once("klp: new\\n");\n\tpr_warn_once("klp: old\\n");\n' }], { base });
+    expect(d.changedFunctions.map((f) => f.name)).toEqual(["cmdline_proc_show"]);
+    const once = d.included.filter((i) => i.name.startsWith("__already_done"));
+    expect(once).toHaveLength(2);
+    expect(once.every((i) => i.kind === "new-data")).toBe(true);
+    expect(d.externals.map((e) => e.name).filter((n) => n.startsWith("__already_done"))).toEqual([]);
+  });
+});

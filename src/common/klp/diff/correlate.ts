@@ -18,8 +18,23 @@ function symbolKey(s: ObjSymbol): string {
   return `${s.bind === STB_LOCAL ? "L" : "G"}:${s.type}:${stableName(s.name)}`;
 }
 
+/**
+ * Static locals a macro makes, one per use (pr_*_once's `__already_done` in
+ * .data..once, ratelimit state, lockdep keys, dynamic-debug descriptors,
+ * switch tables): nothing tells two uses in one function apart, so pairing
+ * by name or user could give a new pr_warn_once() the flag of an old one
+ * (silenced because the other printed). Never correlated, as upstream
+ * klp-diff does: the patched code gets its own copies, so a once-message
+ * may print once more after patching.
+ */
+const PER_USE_STATICS = /^(__already_done|__warned|__print_once|__key|_rs|descriptor|_entry|_entry_ptr|CSWTCH)\.\d+$/;
+
+export function isPerUseStatic(s: ObjSymbol): boolean {
+  return s.bind === STB_LOCAL && PER_USE_STATICS.test(s.name);
+}
+
 function correlatable(s: ObjSymbol): boolean {
-  return s.index !== 0 && s.name !== "" && s.type !== STT_SECTION && s.type !== STT_FILE;
+  return s.index !== 0 && s.name !== "" && s.type !== STT_SECTION && s.type !== STT_FILE && !isPerUseStatic(s);
 }
 
 /** Names of the functions whose code refers to `s`: a static local's fingerprint. */
