@@ -305,3 +305,22 @@ describe("per-use statics (pr_warn_once's __already_done in .data..once)", () =>
     expect(d.externals.map((e) => e.name).filter((n) => n.startsWith("__already_done"))).toEqual([]);
   });
 });
+
+describe("__func__", () => {
+  it("of a changed function is its own copy, not a reference to vmlinux's", async () => {
+    const base: Edit[] = [{ before: SHOW_HEAD, after: `${SHOW_HEAD}\tpr_debug("%s\\n", __func__);\n\tseq_puts(m, __func__);\n` }];
+    const d = await diff(CMDLINE, [{ before: "\tseq_puts(m, __func__);\n", after: '\tseq_puts(m, __func__);\n\tseq_puts(m, "!");\n' }], { base });
+    expect(d.changedFunctions.map((f) => f.name)).toEqual(["cmdline_proc_show"]);
+    expect(d.included.filter((i) => i.name.startsWith("__func__"))).toEqual([expect.objectContaining({ kind: "new-data" })]);
+    expect(d.externals.map((e) => e.name).filter((n) => n.startsWith("__func__"))).toEqual([]);
+  });
+});
+
+describe("per-use statics of unchanged functions", () => {
+  it("do not make the function changed when GCC renumbers them", async () => {
+    const other = "static noinline void klp_other(struct seq_file *m)\n{\n\tpr_warn_once(\"klp: other\\n\");\n\tseq_puts(m, __func__);\n}\n\n";
+    const base: Edit[] = [{ before: SHOW_HEAD, after: `${SHOW_HEAD.replace("static int cmdline_proc_show", `${other}static int cmdline_proc_show`)}\n\tklp_other(m);\n` }];
+    const d = await diff(CMDLINE, [{ before: other, after: `static noinline void klp_first(void)\n{\n\tpr_warn_once("klp: first\\n");\n\tpr_info("%s\\n", __func__);\n}\n\n${other}` }, { before: "\tklp_other(m);\n", after: "\tklp_other(m);\n\tklp_first();\n" }], { base });
+    expect(d.changedFunctions.map((f) => f.name)).toEqual(["cmdline_proc_show"]);
+  });
+});

@@ -3,7 +3,8 @@
 // are compared by what they point at (references.ts), so code that merely
 // moved, or refers to a static whose number GCC changed, is unchanged.
 import { relocationWidth } from "../../elf/index.ts";
-import type { Correlation } from "./correlate.ts";
+import { isPerUseStatic, type Correlation } from "./correlate.ts";
+import { stableName } from "./names.ts";
 import type { ObjRelocation, ObjSymbol } from "./model.ts";
 import { resolveReference, type Reference } from "./references.ts";
 
@@ -63,6 +64,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 function referenceChange(p: Reference, o: Reference, corr: Correlation): string | undefined {
   const differs = `refers to ${describe(p)} instead of ${describe(o)}`;
   if (p.kind === "symbol" && o.kind === "symbol") {
+    // Never correlated (correlate.ts), but the same use when its name and contents are: an unchanged function keeps its pr_warn_once.
+    if (!corr.symbols.has(p.symbol) && isPerUseStatic(p.symbol) && isPerUseStatic(o.symbol) && stableName(p.symbol.name) === stableName(o.symbol.name)) {
+      const same = sameBytes(contentsOf(p.symbol).bytes, contentsOf(o.symbol).bytes) && p.symbol.size === o.symbol.size;
+      if (same && p.addend === o.addend) return undefined;
+    }
     if (corr.symbols.get(p.symbol) !== o.symbol) {
       return corr.symbols.has(p.symbol) ? differs : `refers to new \`${p.symbol.name}\``;
     }

@@ -23,11 +23,12 @@ function symbolKey(s: ObjSymbol): string {
  * .data..once, ratelimit state, lockdep keys, dynamic-debug descriptors,
  * switch tables): nothing tells two uses in one function apart, so pairing
  * by name or user could give a new pr_warn_once() the flag of an old one
- * (silenced because the other printed). Never correlated, as upstream
+ * (silenced because the other printed). `__func__` too: a changed function
+ * carries its own name rather than a livepatch relocation to vmlinux's. Never correlated, as upstream
  * klp-diff does: the patched code gets its own copies, so a once-message
  * may print once more after patching.
  */
-const PER_USE_STATICS = /^(__already_done|__warned|__print_once|__key|_rs|descriptor|_entry|_entry_ptr|CSWTCH)\.\d+$/;
+const PER_USE_STATICS = /^(__already_done|__warned|__print_once|__func__|__key|_rs|descriptor|_entry|_entry_ptr|CSWTCH)\.\d+$/;
 
 export function isPerUseStatic(s: ObjSymbol): boolean {
   return s.bind === STB_LOCAL && PER_USE_STATICS.test(s.name);
