@@ -324,3 +324,12 @@ describe("per-use statics of unchanged functions", () => {
     expect(d.changedFunctions.map((f) => f.name)).toEqual(["cmdline_proc_show"]);
   });
 });
+
+describe("jump labels", () => {
+  it("an entry in __jump_table (CONFIG_JUMP_LABEL is off here, but a patch may make one) is refused with what to write instead", async () => {
+    const e = await refusal(CMDLINE, [{ before: SHOW_HEAD, after: `${SHOW_HEAD}\n\tasm volatile("1: nop\\n.pushsection __jump_table, \\"aw\\"\\n.long 1b - ., 0, 0\\n.popsection");\n` }]);
+    expect(e.code).toBe("unsupported-section");
+    expect(e.section).toBe("__jump_table");
+    expect(e.message).toMatch(/jump label .*use static_key_enabled\(&key\)/);
+  });
+});

@@ -169,6 +169,13 @@ function filterSpecialSections(model: ObjectModel, closure: Closure, specials: r
   return filtered;
 }
 
+/** What to write instead, for the tables kpatch's patch-author guide names (this kernel has neither jump labels nor inline static calls, but a patch may bring its own). */
+const TABLE_HINTS = new Map([
+  ["__jump_table", "It is a jump label (static_branch_likely/unlikely, static_key_true/false): use static_key_enabled(&key) in the changed function instead, a plain test of the key."],
+  [".static_call_sites", "It is a static call: write KPATCH_STATIC_CALL(name)(args) (or KLP_STATIC_CALL, from <linux/kpatch-macros.h> or <linux/livepatch_helpers.h>) instead of static_call(name)(args)."],
+  ["__tracepoints_ptrs", "It is a tracepoint defined in the patch: trace with an existing tracepoint, or with pr_debug()."],
+]);
+
 /**
  * Kernel tables this differ does not know, pointing into included code:
  * dropping their entries could break the patched code, so refuse by name.
@@ -191,7 +198,7 @@ function refuseUnknownTables(model: ObjectModel, closure: Closure, specials: rea
     throw new KlpDiffError(
       "unsupported-section",
       `\`${fn}\` has an entry in the special section ${s.name}, which this tool does not know how to carry into a live patch ` +
-        `(supported: ${specials.map((x) => x.name).join(", ")}). Avoid the construct that creates it in the changed function.`,
+        `(supported: ${specials.map((x) => x.name).join(", ")}). ${TABLE_HINTS.get(s.name) ?? "Avoid the construct that creates it in the changed function."}`,
       { function: fn, section: s.name },
     );
   }
