@@ -56,11 +56,13 @@ export class WasmCompiler {
     if (!commands) throw new Error(`${request.object}: no cc1/as command line in driver.json (only C objects are compiled)`);
     const tree = this.kbuild.treePath;
     const abs = (p: string) => (p.startsWith("/") ? p : `${tree}/${treeRelativePath(p)}`);
+    // kbuild's dependency lists keep the compiler's spelling (arch/x86/events/intel/../perf_event.h).
+    const dep = (p: string) => resolveDots(p.startsWith("/") ? p : `${tree}/${p}`);
 
     const overrides = new Map<string, Uint8Array>();
     for (const [path, text] of Object.entries(request.overrides ?? {})) overrides.set(abs(path), new TextEncoder().encode(text));
     // The kernel's own object is the baseline: fetched with the sources.
-    const reads = [entry.source, ...entry.deps.map((i) => this.kbuild.headers[i]!), request.object].map(abs).filter((p) => !overrides.has(p));
+    const reads = [entry.source, ...entry.deps.map((i) => this.kbuild.headers[i]!), request.object].map(dep).filter((p) => !overrides.has(p));
     this.onProgress?.({ step: `fetching ${reads.length} source files` });
     const [cc1, as] = await Promise.all([
       this.programs.load("cc1"),
@@ -120,4 +122,15 @@ export class WasmCompiler {
     if (exitCode === 0) this.cache.set(key, result);
     return result;
   }
+}
+
+/** An absolute path with its "." and ".." segments resolved. */
+function resolveDots(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return `/${out.join("/")}`;
 }
