@@ -17,6 +17,7 @@ import { recordingCompiler, whatChanged, type CompiledPair, type FunctionMachine
 import { loadX86Decoder } from "../src/browser/disasm.ts";
 import { canRunWasmCompiler, openBrowserWasmCompiler } from "../src/browser/compile/wasm-compiler.ts";
 import type { Compiler } from "../src/common/compile/compiler.ts";
+import type { KbuildIndex } from "../src/common/kbuild/index-format.ts";
 import type { ImagesManifest } from "../src/common/images/manifest.ts";
 import { runPreForBuild } from "../src/common/klp/run-pre/for-build.ts";
 
@@ -68,7 +69,8 @@ class BuilderWorker {
 
   private async loadWasm(imagesBase: string, manifest: ImagesManifest, read: (name: string) => Promise<ArrayBuffer>, progress: Progress): Promise<Inputs> {
     const [kbuild, vmlinux, layout] = await Promise.all([read("kbuild"), read("vmlinuxSymbols"), read("klpLayout")]);
-    const parsedKbuild = parseKlpInputs({ kbuild: text(kbuild), vmlinuxSymbols: text(vmlinux), klpLayout: text(layout), moduleSymvers: undefined }).kbuild;
+    // The index first, to find Module.symvers in the tree; parseKlpInputs checks all of them together below.
+    const parsedKbuild = JSON.parse(text(kbuild)) as KbuildIndex;
     const { compiler, image } = await openBrowserWasmCompiler(imagesBase, manifest, parsedKbuild, progress);
     const tree = parsedKbuild.treePath;
     const readTreeFile = async (path: string): Promise<Uint8Array | undefined> => {
