@@ -91,7 +91,9 @@ fi
 # A large stack: GCC recurses deeply on big functions. Memory grows on demand.
 # No "node" environment: emscripten 3.1.6's ES-module loader breaks under
 # Node (__dirname); callers hand it the compiled module, so it needs none.
-EMLINK="-sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sTOTAL_STACK=16MB -sINITIAL_MEMORY=64MB \
+# -O2 at the link runs binaryen's optimiser: without it GCC's generated
+# recognisers keep more locals than a browser's wasm compiler accepts.
+EMLINK="-O2 -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sTOTAL_STACK=16MB -sINITIAL_MEMORY=64MB \
  -sMODULARIZE=1 -sEXPORT_ES6=1 -sINVOKE_RUN=0 -sEXIT_RUNTIME=1 -sFORCE_FILESYSTEM=1 \
  -sENVIRONMENT=web,worker -sEXPORTED_RUNTIME_METHODS=FS,callMain -sALLOW_TABLE_GROWTH=1"
 
@@ -126,32 +128,48 @@ if [ ! -f "$W/.built-gcc-libs" ]; then
     || { tail -n 40 "$B/make-libs.log"; die "gcc support libraries failed (log: $B/make-libs.log)"; }
   touch "$W/.built-gcc-libs"
 fi
-if [ ! -f "$W/.built-gcc" ]; then
+LINK_KEY=$(echo "$EMLINK" | sha256sum | cut -c1-12)
+if [ ! -f "$W/.built-gcc" ] || [ "$(cat "$W/.built-gcc")" != "$LINK_KEY" ]; then
   log "wasm: gcc-12 cc1 (make; long)"
+  rm -f "$B/gcc/cc1" "$B/gcc/cc1.wasm"
   # The generator programs (gen*) run here at build time: the native compiler
   # builds them (the top-level make would pass these; we call gcc/ directly).
   (cd "$B/gcc" && emmake make -j"$JOBS" CC_FOR_BUILD=gcc CXX_FOR_BUILD=g++ LDFLAGS="$EMLINK -sEXPORT_NAME=createCc1" cc1 >make-cc1.log 2>&1) \
     || { tail -n 40 "$B/gcc/make-cc1.log"; die "gcc cc1 for wasm failed (log: $B/gcc/make-cc1.log)"; }
-  touch "$W/.built-gcc"
+  echo "$LINK_KEY" >"$W/.built-gcc"
 fi
 
 # ---- binutils: gas only
-if [ ! -f "$W/.built-gas" ]; then
-  log "wasm: binutils 2.40 as"
+BB=$W/build-binutils
+if [ ! -f "$W/.configured-gas" ]; then
+  log "wasm: binutils 2.40 (configure)"
   rm -rf "$W/binutils-src" && mkdir -p "$W/binutils-src"
   tar -xf /usr/src/binutils/binutils-*.tar.xz -C "$W/binutils-src" --strip-components=1
-  (cd "$W/binutils-src" && QUILT_PATCHES=/usr/src/binutils/patches quilt push -a -q >"$W/binutils-patch.log" 2>&1) \
-    || { tail -20 "$W/binutils-patch.log"; die "binutils patch series failed"; }
-  B=$W/build-binutils
-  rm -rf "$B" && mkdir -p "$B"
-  (cd "$B" && CC_FOR_BUILD=gcc CFLAGS="$EMFLAGS" emconfigure "$W/binutils-src/configure" --build=x86_64-pc-linux-gnu \
+  # binutils-source ships its tarball with Debian's series already applied:
+  # check that every patch of the series is in it (each reverse-applies).
+  for p in $(grep -v '^#' /usr/src/binutils/patches/series); do
+    (cd "$W/binutils-src" && patch -p1 -R --dry-run -s </usr/src/binutils/patches/"$p" >/dev/null 2>&1) \
+      || die "binutils-source: Debian patch $p is not applied in its tarball"
+  done
+  rm -rf "$BB" && mkdir -p "$BB"
+  # Debian's own configure options for binutils (debian/rules), those that
+  # can change what gas writes: without --disable-x86-used-note every object
+  # would carry a .note.gnu.property section the kernel's objects do not have.
+  (cd "$BB" && CC_FOR_BUILD=gcc CFLAGS="$EMFLAGS" emconfigure "$W/binutils-src/configure" --build=x86_64-pc-linux-gnu \
       --host=wasm32-unknown-emscripten --target=i686-linux-gnu --prefix=/usr --disable-nls --disable-werror \
       --disable-gdb --disable-gdbserver --disable-sim --disable-gprof --disable-gprofng --disable-ld --disable-binutils \
-      --disable-libctf --without-zstd --enable-deterministic-archives --with-system-zlib=no >configure.log 2>&1) \
-    || { tail -40 "$B/configure.log"; die "binutils configure failed"; }
-  (cd "$B" && emmake make -j"$JOBS" MAKEINFO=true all-gas LDFLAGS="$EMLINK -sEXPORT_NAME=createAs" >make.log 2>&1) \
-    || { tail -40 "$B/make.log"; die "gas for wasm failed (log: $B/make.log)"; }
-  touch "$W/.built-gas"
+      --disable-libctf --without-zstd --with-system-zlib=no \
+      --enable-obsolete --enable-deterministic-archives --disable-compressed-debug-sections --disable-x86-used-note \
+      --enable-targets=x86_64-linux-gnu,x86_64-linux-gnux32,x86_64-pep --with-pkgversion="GNU Binutils for Debian" >configure.log 2>&1) \
+    || { tail -n 40 "$BB/configure.log"; die "binutils configure failed"; }
+  touch "$W/.configured-gas"
+fi
+if [ ! -f "$W/.built-gas" ] || [ "$(cat "$W/.built-gas")" != "$LINK_KEY" ]; then
+  log "wasm: binutils 2.40 as"
+  rm -f "$BB/gas/as-new" "$BB/gas/as-new.wasm"
+  (cd "$BB" && emmake make -j"$JOBS" MAKEINFO=true all-gas LDFLAGS="$EMLINK -sEXPORT_NAME=createAs" >make.log 2>&1) \
+    || { tail -n 40 "$BB/make.log"; die "gas for wasm failed (log: $BB/make.log)"; }
+  echo "$LINK_KEY" >"$W/.built-gas"
 fi
 
 # ---- outputs: the loader scripts and the wasm binaries, gzip'd for the page
