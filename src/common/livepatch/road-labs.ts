@@ -2,6 +2,7 @@
 // the roads differ, and what each road should show. The page's lab and
 // `klp models` run them; the e2e test checks each road's distinct outcome.
 import type { ConsistencyModel } from "./record.ts";
+import { sleepingTask } from "../samples/sleeping-task.ts";
 
 export interface RoadLab {
   id: string;
@@ -24,18 +25,8 @@ export const ROAD_LABS: readonly RoadLab[] = [
     shows:
       "`sleep 40` waits inside hrtimer_nanosleep(), which the patch replaces. Each road deals differently with a task that sits in the old code.",
     workload: "sleep 40",
-    diff: String.raw`--- a/kernel/time/hrtimer.c
-+++ b/kernel/time/hrtimer.c
-@@ -2086,6 +2086,8 @@ static int __sched do_nanosleep(struct hrtimer_sleeper *t, enum hrtimer_mode mod
- {
- 	struct restart_block *restart;
- 
-+	pr_info("klp: %s[%d] sleeps in the patched do_nanosleep\n", current->comm, current->pid);
-+
- 	do {
- 		set_current_state(TASK_INTERRUPTIBLE|TASK_FREEZABLE);
- 		hrtimer_sleeper_start_expires(t, mode);
-`,
+    // The gallery's sleeper sample: the same patch, run down each road.
+    diff: sleepingTask.diff,
     expect: {
       immediate: "Done at once, no check: every task is declared switched, although the sleeper is still inside the old function.",
       "stop-machine": "Five stops of the whole machine, one second apart; each finds `sleep` in the old code and gives up; then the transition is aborted and the patch removed.",
