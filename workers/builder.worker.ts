@@ -89,7 +89,8 @@ class BuilderWorker {
         describe: compiler.name,
         compiler,
         readTreeFile,
-        prepare: async () => false,
+        // No PCH to build: preparing is fetching the files the compile will read.
+        prepare: (object) => compiler.prefetch(object),
       },
     };
   }

@@ -62,12 +62,13 @@ describe("offline", () => {
     expect(cached.immutable.some((p) => p.endsWith(".wasm"))).toBe(true);
   });
 
-  it("caches the build host's files as the page fetches them in the background", async () => {
-    // The page starts the build host once the service worker controls it (or after 10 s).
+  it("caches the compiler's files as the page fetches them in the background", async () => {
+    // The page starts the builder once the service worker controls it (or after 10 s). These
+    // images carry the WebAssembly compiler, so that is what the builder fetches (not the VM).
     await page.waitForTimeout(2500);
     await page.evaluate(() => (window as unknown as Hooks).klpPage!.prepared());
-    const builder = sha256Of("builderState");
-    await expect.poll(() => contentKeys(page), { timeout: 120_000 }).toContain(builder);
+    const compiler = sha256Of("cc1Wasm");
+    await expect.poll(() => contentKeys(page), { timeout: 120_000 }).toContain(compiler);
   });
 
   it("refuses a file that changed on the server to the page of the old build, and says why", async () => {
@@ -154,8 +155,8 @@ describe("offline", () => {
     expect(errors).toEqual([]);
   });
 
-  it("builds offline what the build host prepared online", { timeout: 900_000 }, async () => {
-    // The editor holds the first lab (cmdline), whose file the build host prepared online in the second test.
+  it("builds offline what the builder prepared online", { timeout: 900_000 }, async () => {
+    // The editor holds the first lab (cmdline), whose files the builder fetched online in the second test.
     await page.locator("#build-btn").click();
     await expect.poll(() => page.locator(".build-summary").textContent(), { timeout: 600_000, interval: 1000 }).toMatch(/✓|error|refused|failed/i);
     expect(await page.locator(".build-summary").textContent()).toContain("✓");

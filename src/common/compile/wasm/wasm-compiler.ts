@@ -39,6 +39,26 @@ export class WasmCompiler {
     private readonly onProgress?: (p: WasmCompilerProgress) => void,
   ) {}
 
+  /**
+   * Fetches what compiling `object` reads (its source, every header kbuild
+   * recorded, the kernel's own object as the baseline) ahead of a Build: the
+   * page does it while the person reads the patch, and a service worker keeps
+   * the files for an offline Build.
+   */
+  async prefetch(object: string): Promise<boolean> {
+    const entry = this.kbuild.objects[object];
+    if (!entry || !this.driver.objects[object]) return false;
+    await this.image.prefetch(this.reads(entry, object));
+    return true;
+  }
+
+  private reads(entry: { source: string; deps: number[] }, object: string): string[] {
+    const tree = this.kbuild.treePath;
+    // kbuild's dependency lists keep the compiler's spelling (arch/x86/events/intel/../perf_event.h).
+    const dep = (p: string) => resolveDots(p.startsWith("/") ? p : `${tree}/${p}`);
+    return [entry.source, ...entry.deps.map((i) => this.kbuild.headers[i]!), object].map(dep);
+  }
+
   /** Downloads and compiles both programs now (the first compile would otherwise). */
   async warmUp(): Promise<void> {
     await Promise.all([this.programs.load("cc1"), this.programs.load("as")]);
@@ -56,13 +76,11 @@ export class WasmCompiler {
     if (!commands) throw new Error(`${request.object}: no cc1/as command line in driver.json (only C objects are compiled)`);
     const tree = this.kbuild.treePath;
     const abs = (p: string) => (p.startsWith("/") ? p : `${tree}/${treeRelativePath(p)}`);
-    // kbuild's dependency lists keep the compiler's spelling (arch/x86/events/intel/../perf_event.h).
-    const dep = (p: string) => resolveDots(p.startsWith("/") ? p : `${tree}/${p}`);
 
     const overrides = new Map<string, Uint8Array>();
     for (const [path, text] of Object.entries(request.overrides ?? {})) overrides.set(abs(path), new TextEncoder().encode(text));
     // The kernel's own object is the baseline: fetched with the sources.
-    const reads = [entry.source, ...entry.deps.map((i) => this.kbuild.headers[i]!), request.object].map(dep).filter((p) => !overrides.has(p));
+    const reads = this.reads(entry, request.object).filter((p) => !overrides.has(p));
     this.onProgress?.({ step: `fetching ${reads.length} source files` });
     const [cc1, as] = await Promise.all([
       this.programs.load("cc1"),
