@@ -123,19 +123,21 @@ describe("build and apply in the page", () => {
     expect(await runInTerminal(page, "echo ali''ve")).toContain("alive");
   });
 
-  it("prepares the build host in the background on a fresh visit: Build then compiles through the precompiled headers", async () => {
+  it("prepares the builder in the background on a fresh visit: the WebAssembly gcc and the patch's files are fetched, Build then only compiles", async () => {
     await page.close(); // its machines would compete for the CPU
     const fresh = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     fresh.on("pageerror", (e) => errors.push(e.message));
     await fresh.goto(url);
     await waitForTarget(fresh);
     const prepared = () => fresh.evaluate(() => (window as unknown as { klpPage: { prepared(): Promise<string[]> } }).klpPage.prepared());
-    // Nobody pressed Build: the page starts the build host by itself once the target is up.
+    // Nobody pressed Build: the page starts the builder by itself once the target is up.
     await expect.poll(prepared, { timeout: 300_000, interval: 1000 }).toEqual(["fs/proc/cmdline.o"]);
     await fresh.locator("#build-btn").click();
     await expect.poll(() => fresh.locator(".build-summary").textContent(), { timeout: 300_000, interval: 1000 }).toMatch(/✓|error|refused|failed/i);
     expect(await fresh.locator(".build-summary").textContent()).toMatch(/✓ playground_1\.ko .* patches fs\/proc\/cmdline\.o/);
-    expect(await fresh.locator(".build-log").textContent()).toMatch(/fs\/proc\/cmdline\.o: compiled in \d+\.\d s, through its precompiled headers/);
+    // These images carry the WebAssembly compiler: no build host, no precompiled headers.
+    expect(await fresh.locator(".build-log").textContent()).toMatch(/compiler: wasm \(Debian gcc 12\.2 cc1 \+ binutils 2\.40 as, WebAssembly\)/);
+    expect(await fresh.locator(".build-log").textContent()).toMatch(/fs\/proc\/cmdline\.o: compiled in \d+\.\d s/);
     expect(errors).toEqual([]);
-  }, 660_000); // its two waits allow 300 s each: the build host's resume and header precompile, then the build
+  }, 660_000); // its two waits allow 300 s each: the compiler's download and the files' prefetch, then the build
 });
