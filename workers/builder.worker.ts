@@ -109,7 +109,7 @@ class BuilderWorker {
     const host = new BuildHost(machine, inputs.kbuild);
     return {
       ...inputs,
-      host: { kind: "vm", describe: "the build-host VM (Debian's i386 gcc-12 in v86)", compiler: host, readTreeFile: (p) => host.readTreeFile(p), prepare: (o) => host.prepare(o) },
+      host: { kind: "vm", describe: "the build host: Debian's i386 gcc-12 in a second emulated machine (the first build of a file also precompiles its headers, a minute or more for a big file; later edits of it take seconds)", compiler: host, readTreeFile: (p) => host.readTreeFile(p), prepare: (o) => host.prepare(o) },
     };
   }
 

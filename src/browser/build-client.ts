@@ -112,10 +112,8 @@ export function workerBuilder(imagesBase: string, onDownload: Progress): PatchBu
         Comlink.proxy((s) => events.onStage(s)),
         Comlink.proxy((p) => {
           if (p.line !== undefined) return events.onLog(`${p.line}\n`);
+          // Which compiler runs (and what to expect of it) is the worker's first log line.
           events.onStage({ name: p.stage });
-          if (p.stage === "compile") {
-            events.onLog("Compiling on the build host: Debian's gcc-12 in a second emulated machine. The first build of a file also precompiles its headers (a minute or more for a big file); later edits of it take seconds.\n");
-          }
         }),
         progress,
       );
