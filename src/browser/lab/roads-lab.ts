@@ -157,12 +157,13 @@ export class RoadsLab {
       "section",
       { class: "road-card" },
       h("h3", { text: road.title }),
+      // What happened first, large: the line and the chart; then what the road is, for the speaker to quote.
+      h("p", { class: "road-line", text: "running…" }),
+      h("div", { class: "road-chart" }),
+      ...(lab ? [h("p", { class: "road-expect", text: `Expect: ${lab.expect[model]}` })] : []),
       h("p", { class: "road-who", text: road.who }),
       h("p", { text: road.how }),
       h("p", { class: "road-cost", text: `Cost: ${road.cost}` }),
-      ...(lab ? [h("p", { class: "road-expect", text: `Expect: ${lab.expect[model]}` })] : []),
-      h("p", { class: "road-line", text: "running…" }),
-      h("div", { class: "road-chart" }),
       h("details", {}, h("summary", { text: "Sources" }), sources),
     );
     this.results.append(card);
