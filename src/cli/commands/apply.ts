@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { bootMachine, type BootedMachine } from "../../node/boot.ts";
 import { TARGET } from "../../common/machine/profiles.ts";
 import type { BuildOutput, StageTiming } from "../../common/klp/pipeline.ts";
-import { buildPatch, describeBlocking, loadKlpInputs, loadLivepatch, moduleNameFor, openCompiler, parseBuilderKind, TargetCrashError, unlessCrashed, type LoadOptions } from "../../node/klp/index.ts";
+import { buildPatch, describeBlocking, loadKlpInputs, loadLivepatch, moduleNameFor, openCompiler, TargetCrashError, unlessCrashed, type LoadOptions } from "../../node/klp/index.ts";
 import type { LivepatchTask } from "../../common/livepatch/state.ts";
 import { CONSISTENCY_MODELS, isConsistencyModel, type TransitionReport } from "../../common/livepatch/record.ts";
 import { describeTransition } from "../../common/livepatch/describe.ts";
@@ -10,6 +10,7 @@ import { KlpLoadError } from "../../common/livepatch/load.ts";
 import { runPreOnMachine } from "../../node/klp/run-pre.ts";
 import { failureJson, formatFailure, formatStage, progressPrinter, formatSummary } from "../../node/klp/report.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
+import { builderOption } from "../builder-option.ts";
 
 const HELP = `usage: klp apply PATCH... [--exec CMD] [--json] [--builder wasm|vm|native] [--model MODEL] [--no-replace]
 
@@ -51,12 +52,7 @@ export const applyCommand: Command = {
   async run(args) {
     const { options, positional } = parseOptions(args, { exec: "string", builder: "string", "no-replace": "boolean", stall: "string", timeout: "string", json: "boolean", model: "string", "run-pre": "boolean" });
     if (positional.length === 0) throw new CliUsageError("give at least one PATCH file");
-    let builder;
-    try {
-      builder = parseBuilderKind(options.builder);
-    } catch (e) {
-      throw new CliUsageError((e as Error).message);
-    }
+    const builder = builderOption(options.builder);
     const stallMs = options.stall === undefined ? 5_000 : Number(options.stall) * 1000;
     if (!(stallMs > 0)) throw new CliUsageError("--stall needs a positive number of seconds");
     const timeoutMs = options.timeout === undefined ? 60_000 : Number(options.timeout) * 1000;

@@ -1,12 +1,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { buildPatch, loadKlpInputs, moduleNameFor, openCompiler, parseBuilderKind } from "../../node/klp/index.ts";
+import { buildPatch, loadKlpInputs, moduleNameFor, openCompiler } from "../../node/klp/index.ts";
 import { failureJson, formatFailure, formatStage, progressPrinter, formatSummary } from "../../node/klp/report.ts";
 import type { BuildOutput } from "../../common/klp/pipeline.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
+import { builderOption } from "../builder-option.ts";
 import { formatFirstChanged, recordingCompiler, whatChanged } from "../../common/disasm/index.ts";
 import { loadX86Decoder } from "../../node/disasm.ts";
 
-const HELP = `usage: klp build PATCH... -o OUT.ko [--builder vm|native] [--name NAME] [--no-replace] [--show-first-changed] [--trace] [--json]
+const HELP = `usage: klp build PATCH... -o OUT.ko [--builder wasm|vm|native] [--name NAME] [--no-replace] [--show-first-changed] [--trace] [--json]
 
 Builds a livepatch module from unified diffs against the kernel's source
 (several PATCH files are concatenated into one patch): parse, apply, plan,
@@ -16,8 +17,10 @@ functions the module replaces or adds.
 Options:
   -o, --output OUT.ko   where to write the module (required)
   --name NAME           module and patch name (default: from OUT.ko)
-  --builder vm|native   compile in the build-host VM (as the page does) or with
-                        the same toolchain natively on this host (default)
+  --builder wasm|vm|native
+                        compile with the WebAssembly gcc (as the page does), in
+                        the build-host VM (the page's fallback), or with the
+                        same toolchain natively on this host (default)
   --no-replace          do not set klp_patch.replace (by default the module
                         atomically replaces every live patch loaded before it)
   -f, --show-first-changed
@@ -48,12 +51,7 @@ export const buildCommand: Command = {
     if (positional.length === 0) throw new CliUsageError("give at least one PATCH file");
     const output = options.output;
     if (typeof output !== "string") throw new CliUsageError("-o OUT.ko is required");
-    let builder;
-    try {
-      builder = parseBuilderKind(options.builder);
-    } catch (e) {
-      throw new CliUsageError((e as Error).message);
-    }
+    const builder = builderOption(options.builder);
     const json = options.json === true;
     const name = typeof options.name === "string" ? options.name : moduleNameFor(output);
     const diffText = positional.map((p) => readFileSync(p, "utf8")).join("\n");

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { bootMachine, type BootedMachine } from "../../node/boot.ts";
 import { TARGET } from "../../common/machine/profiles.ts";
-import { buildPatch, loadKlpInputs, moduleNameFor, openCompiler, parseBuilderKind } from "../../node/klp/index.ts";
+import { buildPatch, loadKlpInputs, moduleNameFor, openCompiler } from "../../node/klp/index.ts";
 import { CONSISTENCY_MODELS, isConsistencyModel, type ConsistencyModel, type TransitionReport } from "../../common/livepatch/record.ts";
 import { runRoad, type RoadTarget } from "../../common/livepatch/road-run.ts";
 import { describeTransition } from "../../common/livepatch/describe.ts";
@@ -9,6 +9,7 @@ import { roadOf } from "../../common/livepatch/roads.ts";
 import { ROAD_LABS, roadLab } from "../../common/livepatch/road-labs.ts";
 import { failureJson, formatFailure, progressPrinter, formatStage } from "../../node/klp/report.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
+import { builderOption } from "../builder-option.ts";
 import type { BuildOutput, BuiltFunction } from "../../common/klp/pipeline.ts";
 import { runPreOnMachine } from "../../node/klp/run-pre.ts";
 
@@ -84,12 +85,7 @@ export const modelsCommand: Command = {
       if (!isConsistencyModel(m)) throw new CliUsageError(`--models: '${m}' is not one of ${CONSISTENCY_MODELS.join(", ")}`);
       models.push(m);
     }
-    let builder;
-    try {
-      builder = parseBuilderKind(options.builder);
-    } catch (e) {
-      throw new CliUsageError((e as Error).message);
-    }
+    const builder = builderOption(options.builder);
     const json = options.json === true;
     const workload = typeof options.while === "string" ? options.while : lab?.workload;
     const after = typeof options.after === "string" ? options.after : lab?.after;

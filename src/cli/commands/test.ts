@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { formatResult, formatTally, junitXml } from "../../common/klp-test/suite.ts";
-import { parseBuilderKind } from "../../node/klp/index.ts";
 import { runSuite } from "../../node/klp/test-runner.ts";
 import { CliUsageError, parseOptions, type Command } from "../command.ts";
+import { builderOption } from "../builder-option.ts";
 
 const HELP = `usage: klp test DIR [-j N] [--junit FILE] [--builder vm|native] [--timeout SECONDS]
 
@@ -40,12 +40,7 @@ export const testCommand: Command = {
     if (!Number.isInteger(jobs) || jobs < 1) throw new CliUsageError("-j needs a whole number of targets, 1 or more");
     const timeoutMs = options.timeout === undefined ? 60_000 : Number(options.timeout) * 1000;
     if (!(timeoutMs > 0)) throw new CliUsageError("--timeout needs a positive number of seconds");
-    let builder;
-    try {
-      builder = parseBuilderKind(options.builder);
-    } catch (e) {
-      throw new CliUsageError((e as Error).message);
-    }
+    const builder = builderOption(options.builder);
     const dir = positional[0]!;
     const results = await runSuite({
       dir,
