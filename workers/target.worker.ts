@@ -121,12 +121,6 @@ class TargetWorker {
     return Comlink.transfer(bytes, [bytes.buffer]);
   }
 
-  /** Puts a module file into the guest's 9p share (/host/<name>.ko), without loading it. */
-  async putModule(name: string, bytes: Uint8Array): Promise<void> {
-    if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`invalid module name: ${name}`);
-    await this.booted().putFile(`${name}.ko`, bytes);
-  }
-
   /** The console's last lines, for a crash report when the guest stops answering. */
   consoleTail(): string[] {
     return this.machine?.health.tail() ?? [];

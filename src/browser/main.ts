@@ -432,8 +432,8 @@ function openRoads(labId?: string): void {
   roadsLab ??= new RoadsLab({
     target: {
       reset: async () => void (await target.reset()),
-      exec: (command) => target.exec(command, 120_000),
-      putModule: (name, bytes) => target.putModule(name, bytes),
+      exec: (command, options) => target.exec(command, options?.timeoutMs ?? 120_000),
+      putFile: (name, bytes) => target.putFile(name, bytes),
     },
     build: async (diff, name, onLine) => (await builder.build(diff, name, { onStage: (s) => onLine(s.name), onLog: (t) => onLine(t.trim().split("\n").pop() ?? "") })).module,
     runPre: async () => {
@@ -477,8 +477,11 @@ booting.then(
     (window as unknown as { klpReady: boolean }).klpReady = true;
     void monitor.refresh();
     // Offline use: once the target's downloads are done (the service worker's install then finds them in the HTTP cache),
-    // and before the build host's, so that they are cached as they arrive.
-    const offline = offlineUse.register();
+    // and not while a Build runs: the install's precaching took 4 s of CPU and disk from a cold kernel/sys.c build.
+    const offline = new Promise<boolean>((resolve) => {
+      const whenIdle = () => (build.running ? setTimeout(whenIdle, 500) : resolve(offlineUse.register()));
+      setTimeout(whenIdle, 1000);
+    });
     const startPrepare = () => void Promise.race([offline, new Promise((r) => setTimeout(r, 10_000))]).then(allowPrepare);
     if (!embed) startPrepare();
     else for (const type of ["pointerdown", "keydown"]) byId("editor").addEventListener(type, startPrepare, { once: true });

@@ -25,6 +25,14 @@ const OURS = new Set([CONTENT_CACHE, IMMUTABLE_CACHE]);
 const HASH_HEADER = "x-klp-sha256";
 const scope = new URL(sw.registration.scope);
 
+/** Opened once: a Build asks for hundreds of small toolchain files at a time. */
+const opened = new Map<string, Promise<Cache>>();
+const openCache = (name: string): Promise<Cache> => {
+  let c = opened.get(name);
+  if (!c) opened.set(name, (c = caches.open(name)));
+  return c;
+};
+
 const contentKey = (sha256: string) => new URL(`__content/${sha256}`, scope).href;
 
 async function sha256(bytes: ArrayBuffer): Promise<string> {
@@ -63,7 +71,7 @@ const isGzip = (b: ArrayBuffer) => {
 /** A file this build lists by hash: from the cache, else from the network if the server still has these exact bytes. */
 async function fromContent(path: string): Promise<Response> {
   const entry = M.content[path]!;
-  const cache = await caches.open(CONTENT_CACHE);
+  const cache = await openCache(CONTENT_CACHE);
   const key = contentKey(entry.sha256);
   const hit = await intact(cache, key, path);
   if (hit) return hit;
@@ -86,9 +94,14 @@ async function fromContent(path: string): Promise<Response> {
   return new Response(`${path} changed on the server: the site was updated. Reload the page to use the new version.`, { status: 409, headers: { "content-type": "text/plain" } });
 }
 
-/** A file whose name carries its hash: from the cache, else fetched once and kept. */
-async function fromImmutable(path: string, request?: Request): Promise<Response> {
-  const cache = await caches.open(IMMUTABLE_CACHE);
+/**
+ * A file whose name carries its hash: from the cache, else fetched once and
+ * kept. The answer does not wait for the cache write (`keep` holds the
+ * worker alive for it): a Build fetches 500-800 headers at once, and waiting
+ * on each write cost 4 s of a cold kernel/sys.c build.
+ */
+async function fromImmutable(path: string, request?: Request, keep: (p: Promise<unknown>) => void = () => {}): Promise<Response> {
+  const cache = await openCache(IMMUTABLE_CACHE);
   const url = new URL(path, scope).href;
   const hit = await intact(cache, url, path);
   if (hit) return hit;
@@ -96,7 +109,10 @@ async function fromImmutable(path: string, request?: Request): Promise<Response>
   if (r.status !== 200) return r;
   const body = await r.arrayBuffer();
   const stored = storable(body, r, await sha256(body));
-  await cache.put(url, stored.clone());
+  const write = cache.put(url, stored.clone());
+  keep(write);
+  // The install step precaches: there the write is the point.
+  if (request === undefined) await write;
   return stored;
 }
 
@@ -124,10 +140,10 @@ sw.addEventListener("activate", (event) => {
       for (const name of await caches.keys()) if (name.startsWith("klp-") && !OURS.has(name)) await caches.delete(name);
       // Older versions' files go once this version runs (it only activates when no page of theirs is open).
       const keep = new Set(Object.values(M.content).map((e) => contentKey(e.sha256)));
-      const content = await caches.open(CONTENT_CACHE);
+      const content = await openCache(CONTENT_CACHE);
       for (const req of await content.keys()) if (!keep.has(req.url)) await content.delete(req);
       const pageFiles = new Set(M.precache.filter(isImmutable).map((p) => new URL(p, scope).href));
-      const immutable = await caches.open(IMMUTABLE_CACHE);
+      const immutable = await openCache(IMMUTABLE_CACHE);
       for (const req of await immutable.keys()) if (req.url.startsWith(new URL("assets/", scope).href) && !pageFiles.has(req.url)) await immutable.delete(req);
       await sw.clients.claim();
     })(),
@@ -148,5 +164,5 @@ sw.addEventListener("fetch", (event) => {
   // The page, whatever its query (?embed=1, ?sample=…): this build's index.html.
   const doc = request.mode === "navigate" && (path === "" || path === "index.html") ? "index.html" : path;
   if (M.content[doc]) event.respondWith(fromContent(doc));
-  else if (isImmutable(doc)) event.respondWith(fromImmutable(doc, request));
+  else if (isImmutable(doc)) event.respondWith(fromImmutable(doc, request, (p) => event.waitUntil(p.catch(() => {}))));
 });

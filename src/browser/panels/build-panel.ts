@@ -142,7 +142,11 @@ export class BuildPanel {
   }
 
   succeeded(r: BuildResult): void {
+    // The last stage's end travels on its own channel and can arrive after the
+    // result: the result's own timings are the record, shown before finishing.
+    for (const s of r.stages) this.stage(s);
     this.finish();
+    for (const li of this.stageEls.values()) if (li.classList.contains("running")) li.className = "stage";
     const list = (label: string, names: string[]) => (names.length ? el("div", {}, `${label}: `, ...names.map((n) => el("code", {}, n))) : null);
     const whatChanged = el("button", { type: "button", class: "what-changed-btn", title: "The original and patched machine code of each changed function, side by side" }, "What changed ▸");
     whatChanged.addEventListener("click", () => this.onWhatChanged?.());

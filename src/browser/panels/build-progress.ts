@@ -49,7 +49,7 @@ export class BuildProgressView {
   ) {
     BuildProgressView.current = this;
     void ctx.prepared().then((list) => (this.preparedObjects = list));
-    panel.phase("start", ctx.started ? "starting the build" : "starting the compiler (once per visit: the build host is fetched, then resumed)");
+    panel.phase("start", ctx.started ? "starting the build" : "starting the compiler (fetched once per visit)");
   }
 
   /** The build's promise, rejected when a download stalls or the compiler never comes up. */
@@ -78,8 +78,11 @@ export class BuildProgressView {
       d += a;
       t += b;
     }
-    if (d < t) this.panel.phase("download", `downloading the build host: ${(d / 1e6).toFixed(1)} / ${(t / 1e6).toFixed(1)} MB`);
-    else this.panel.phase("resume", "downloaded; resuming the build host (a second emulated machine with Debian's gcc-12)");
+    // The worker fetches the WebAssembly gcc (cc1Wasm, asWasm, …) where it can run, else the build host's machine.
+    const wasm = [...this.downloads.keys()].some((n) => /^(cc1|as)(Wasm|Loader)$|^driver$/.test(n));
+    const what = wasm ? "the WebAssembly gcc" : "the build host";
+    if (d < t) this.panel.phase("download", `downloading ${what}: ${(d / 1e6).toFixed(1)} / ${(t / 1e6).toFixed(1)} MB`);
+    else this.panel.phase("resume", wasm ? "downloaded; loading the WebAssembly gcc" : "downloaded; resuming the build host (a second emulated machine with Debian's gcc-12)");
   }
 
   log(text: string): void {

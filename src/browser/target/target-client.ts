@@ -129,11 +129,6 @@ export class TargetClient {
     return this.api.readMemory(physical, length);
   }
 
-  /** Copies a module in as /host/<name>.ko (the lab loads it itself, after choosing a model). */
-  putModule(name: string, bytes: Uint8Array): Promise<void> {
-    return this.api.putModule(name, Comlink.transfer(bytes, [bytes.buffer]));
-  }
-
   private onCrash(report: CrashReport): void {
     // An oops may leave the machine running, but nothing it says can be trusted after it.
     this.set("crashed", report.kind === "panic" ? "kernel panic" : `kernel ${report.kind}`);

@@ -24,7 +24,8 @@ Measures the playground end to end on this machine and prints one JSON object
   compile_sys_vm_first_s / compile_sys_vm_repeat_s / compile_sys_native_s   kernel/sys.c
   *_over_native               ratios VM / native
   compile_wasm_load_s         the WebAssembly cc1 + as: read, WebAssembly.compile (once per process)
-  compile_cmdline_wasm_s / compile_sys_wasm_s   the same edited files with the WebAssembly gcc (loaded)
+  compile_cmdline_wasm_first_s / compile_sys_wasm_first_s   the first compile of each with the WebAssembly gcc, just loaded (V8 optimises cc1's hot code meanwhile)
+  compile_cmdline_wasm_s / compile_sys_wasm_s   the same files edited again (the editing loop)
   *_wasm_over_native          ratios wasm / native (the same edit compiled natively)
   roads_transition_ms_<model> the cmdline sample's transition under each consistency model (fresh target each)
   roads_stop_window_max_us    the longest stop of the whole machine on the stop-machine road (idle target)
@@ -40,6 +41,8 @@ Measures the playground end to end on this machine and prints one JSON object
   page_build_prepared_s       then Build -> built (what a visitor who read the patch first waits)
   page_session_bytes          bytes the server sent for a first visit + Build + Apply, then a second visit + Build (same browser profile)
   page_second_visit_bytes     of those, the second visit's and its build's (what the service worker's cache did not hold)
+  page_build_sys_s            a cold visit (fresh profile): the uname sample's one-line change in kernel/sys.c, Build -> built
+  first_build_bytes           what that first Build downloaded (bytes sent from the ready prompt to built)
   page_offline_to_prompt_s    then, no server and the browser offline: reload -> a prompt that answers (the service worker's cache)
   diff_large_rewrite_ms       makeDiff -> parseDiff -> applyPatch of a 5000-line file, a third of it changed and reversed
   diff_pathological_parse_max_ms  the slowest of the parser's pathological inputs (huge hunks, long lines)
@@ -83,6 +86,8 @@ export const benchCommand: Command = {
     if (w) {
       Object.assign(result, {
         compile_wasm_load_s: round(w.loadSeconds),
+        compile_cmdline_wasm_first_s: round(w.cmdlineFirstSeconds),
+        compile_sys_wasm_first_s: round(w.sysFirstSeconds),
         compile_cmdline_wasm_s: round(w.cmdlineSeconds),
         compile_sys_wasm_s: round(w.sysSeconds),
         compile_cmdline_wasm_over_native: round(w.cmdlineSeconds / w.cmdlineNativeSeconds, 2),
@@ -110,6 +115,8 @@ export const benchCommand: Command = {
       page_session_bytes: p.sessionBytes,
       page_second_visit_bytes: p.secondVisitBytes,
       page_offline_to_prompt_s: round(p.offlineToPromptSeconds),
+      page_build_sys_s: round(p.buildSysSeconds),
+      first_build_bytes: p.firstBuildBytes,
     });
     log("text tools' worst cases");
     const x = benchParsers();

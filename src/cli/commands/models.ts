@@ -59,8 +59,8 @@ class FreshTarget implements RoadTarget {
     return this.machine.exec(command, { timeoutMs: 120_000 });
   }
 
-  putModule(name: string, bytes: Uint8Array) {
-    return this.machine.putFile(`${name}.ko`, bytes);
+  putFile(name: string, bytes: Uint8Array) {
+    return this.machine.putFile(name, bytes);
   }
 
   async destroy(): Promise<void> {

@@ -36,6 +36,8 @@ export interface CompileResult {
   /** Answered from a cache of earlier identical requests. */
   cached: boolean;
   ms: number;
+  /** Where the time went, when the compiler knows ("735 files fetched 0.4 s, cc1 2.6 s, as 0.1 s"): the build log prints it. */
+  timing?: string;
 }
 
 /**

@@ -55,7 +55,7 @@ export const ERROR_CODES = {
   "no-change": { kind: "no-change", stages: ["plan", "diff"], means: "the compiled code is the same as the running kernel's (comments, whitespace, lines that only moved)" },
   // compile
   "compile-failed": { kind: "malformed", stages: ["compile"], means: "GCC rejected the patched source (its messages, at the file, line and diff line, are in the detail)" },
-  "build-host-failed": { kind: "internal", stages: ["compile"], means: "the compile service itself failed (the build host crashed or did not answer)", fix: "build again; if it keeps failing, report it" },
+  "build-host-failed": { kind: "internal", stages: ["compile"], means: "the compile service itself failed (the build host or the WebAssembly gcc crashed or did not answer)", fix: "build again; if it keeps failing, report it" },
   // diff
   "init-code": { kind: "refused", stages: ["diff"], means: "the change is in `__init`/`__exit` code, which has run and been freed", fix: "do the one-time work in a callback (`KPATCH_POST_PATCH_CALLBACK` or the klp callbacks: the callbacks sample)" },
   "init-reference": { kind: "refused", stages: ["diff"], means: "changed code refers to `__init`/`__exit` code or data, freed after boot", fix: "copy what the code needs into the patch instead of calling or reading the `__init` symbol" },

@@ -70,6 +70,23 @@ export async function forceTransition(guest: ModuleGuest, name: string): Promise
   await guest.exec(`echo 1 > /sys/kernel/livepatch/${name}/force`);
 }
 
+/**
+ * The consistency model of the next patch's transition: our kernel's
+ * /sys/kernel/livepatch/model, read when the module's init enables the patch
+ * (so it is written before insmod).
+ */
+export async function chooseModel(guest: ModuleGuest, model: ConsistencyModel): Promise<void> {
+  const set = await guest.exec(`echo ${model} > /sys/kernel/livepatch/model`);
+  if (set.exitCode === 0) return;
+  throw new KlpLoadError(
+    `this target's kernel cannot choose a consistency model (${set.stderr.trim() || "no /sys/kernel/livepatch/model"})`,
+    "Rebuild the images with `npm run images`: the kernel needs the consistency-models patch.",
+    [],
+    undefined,
+    "model",
+  );
+}
+
 export interface LoadOptions {
   /**
    * The consistency model of the transition (our kernel's
@@ -106,18 +123,7 @@ export async function loadLivepatch(
   module: Uint8Array,
   options: LoadOptions = {},
 ): Promise<{ transitionMs: number; transition?: TransitionReport }> {
-  if (options.model) {
-    const set = await guest.exec(`echo ${options.model} > /sys/kernel/livepatch/model`);
-    if (set.exitCode !== 0) {
-      throw new KlpLoadError(
-        `this target's kernel cannot choose a consistency model (${set.stderr.trim() || "no /sys/kernel/livepatch/model"})`,
-        "Rebuild the images with `npm run images`: the kernel needs the consistency-models patch.",
-        [],
-        undefined,
-        "model",
-      );
-    }
-  }
+  if (options.model) await chooseModel(guest, options.model);
   await copyModule(guest, name, module);
   // From insmod on: the copy over 9p is not part of the transition.
   const t0 = performance.now();

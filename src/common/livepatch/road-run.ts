@@ -3,16 +3,14 @@
 // model, the transition followed until the kernel ends it (or we stop
 // waiting), recorded, and undone. `klp models` and the page's "Three roads"
 // lab both run this.
-import type { Guest } from "../machine/guest.ts";
+import { chooseModel, insertModule, type ModuleGuest } from "./load.ts";
 import { parseTransitionRecord, transitionRunning, type ConsistencyModel, type TransitionReport } from "./record.ts";
 import { revertLivepatch } from "./revert.ts";
 
-export interface RoadTarget {
+/** A target the loader can use (load.ts), that can also start afresh. */
+export interface RoadTarget extends ModuleGuest {
   /** A fresh target (resumed from its snapshot): each road starts from the same machine. */
   reset(): Promise<void>;
-  exec: Guest["exec"];
-  /** Puts the module where the target sees it as /host/<name>.ko. */
-  putModule(name: string, bytes: Uint8Array): Promise<void>;
 }
 
 export interface RoadRun {
@@ -47,16 +45,6 @@ export interface RoadResult {
   after?: string;
 }
 
-export class RoadError extends Error {
-  override readonly name = "RoadError";
-  constructor(
-    message: string,
-    readonly detail = "",
-  ) {
-    super(message);
-  }
-}
-
 const RECORD = "/sys/kernel/livepatch/record";
 
 /** The shell words of a workload that must outlive the agent's command and hold none of its pipes. */
@@ -66,13 +54,7 @@ export function backgrounded(workload: string): string {
 
 export async function runRoad(target: RoadTarget, run: RoadRun): Promise<RoadResult> {
   await target.reset();
-  const sys = await target.exec(`[ -e ${RECORD} ] && echo ${run.model} > /sys/kernel/livepatch/model`);
-  if (sys.exitCode !== 0) {
-    throw new RoadError(
-      `this target's kernel cannot choose a consistency model (no ${RECORD})`,
-      "The images predate the consistency-models kernel patch: rebuild them with `npm run images`.",
-    );
-  }
+  await chooseModel(target, run.model);
   let runPreChecked: number | undefined;
   if (run.runPre && run.model === "stop-machine") {
     const pre = await run.runPre();
@@ -84,12 +66,8 @@ export async function runRoad(target: RoadTarget, run: RoadRun): Promise<RoadRes
     // Let the workload reach the place it sleeps in before the patch arrives.
     await target.exec("sleep 1");
   }
-  await target.putModule(run.name, run.module.slice());
-  const ins = await target.exec(`insmod /host/${run.name}.ko`);
-  if (ins.exitCode !== 0) {
-    const log = await target.exec("dmesg | tail -n 8");
-    throw new RoadError(`insmod ${run.name}.ko failed: ${(ins.stderr || ins.stdout).trim()}`, log.stdout.trim());
-  }
+  // The page's target moves the bytes to its worker: the caller keeps its copy.
+  await insertModule(target, run.name, run.module.slice());
   const timeoutMs = run.timeoutMs ?? 40_000;
   const pollMs = run.pollMs ?? 250;
   const t0 = performance.now();

@@ -33,8 +33,8 @@ declare namespace WebAssembly {
     constructor(bytes: ArrayBuffer | ArrayBufferView);
   }
   class Instance {
+    constructor(module: Module, imports?: Imports);
     readonly exports: Record<string, unknown>;
   }
   type Imports = Record<string, Record<string, unknown>>;
-  function instantiate(module: Module, imports?: Imports): Promise<Instance>;
 }

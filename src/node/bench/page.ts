@@ -2,7 +2,8 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { buildAndServe, launchChromium } from "../page/serve.ts";
-import { terminalText as rows, waitForTarget } from "../page/drive.ts";
+import { terminalText as rows, typeDiff, waitForTarget } from "../page/drive.ts";
+import { sampleById } from "../../common/samples/index.ts";
 
 export interface PageBench {
   /** Navigation to a shell prompt that answers typing (Chromium headless). */
@@ -26,6 +27,10 @@ export interface PageBench {
   sessionBytes: number;
   /** Of those, the second visit's and its build's: what the first one's cache did not already hold. */
   secondVisitBytes: number;
+  /** A cold visit (fresh browser profile): the uname sample's one-line change in kernel/sys.c typed in, Build click -> built. */
+  buildSysSeconds: number;
+  /** What that cold visit's first Build downloaded: bytes the server sent from the ready prompt to built (the background prepare included). */
+  firstBuildBytes: number;
   /** With the server gone and the browser offline: reload -> a prompt that answers (the service worker's cache). */
   offlineToPromptSeconds: number;
 }
@@ -89,17 +94,36 @@ export async function benchPage(log: (s: string) => void): Promise<PageBench> {
     await until("the patched output", async () => (await terminalText(page)).includes("[live patched!]"), 60_000);
     const buildApply = (performance.now() - t1) / 1000;
 
-    log("page: a second visit, build host prepared in the background, then Build");
     await page.close(); // its two machines would compete for the CPU
+
+    log("page: a cold visit (fresh profile), kernel/sys.c changed, Build");
+    const coldContext = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+    const cold = await coldContext.newPage();
+    await cold.goto(url);
+    await waitForTarget(cold);
+    const beforeBuild = bytesSent();
+    await typeDiff(cold, sampleById("uname")!.diff);
+    const t5 = performance.now();
+    await cold.locator("#build-btn").click();
+    await until("the kernel/sys.c build", async () => /✓|error|failed/i.test((await cold.locator(".build-summary").textContent()) ?? ""), 600_000);
+    const sysSummary = (await cold.locator(".build-summary").textContent()) ?? "";
+    if (!sysSummary.includes("✓")) throw new Error(`page bench: the kernel/sys.c build failed: ${sysSummary}`);
+    const buildSys = (performance.now() - t5) / 1000;
+    const firstBuild = bytesSent() - beforeBuild;
+    await coldContext.close();
+
+    log("page: a second visit, build host prepared in the background, then Build");
     const beforeSecond = bytesSent();
     const second = await context.newPage();
     await second.goto(url);
     await waitForTarget(second);
     const t2 = performance.now();
-    // The page starts preparing 2 s after it is ready; wait for that run to finish.
-    await new Promise((r) => setTimeout(r, 2500));
-    const objects = await second.evaluate(() => (window as unknown as { klpPage: { prepared(): Promise<string[]> } }).klpPage.prepared());
-    if (!objects.includes("fs/proc/cmdline.o")) throw new Error(`page bench: the page prepared ${JSON.stringify(objects)}, not fs/proc/cmdline.o`);
+    // The page starts preparing a few seconds after it is ready (once its service worker is in); wait for that run to finish.
+    let objects: string[] = [];
+    await until("the background prepare", async () => {
+      objects = await second.evaluate(() => (window as unknown as { klpPage: { prepared(): Promise<string[]> } }).klpPage.prepared());
+      return objects.includes("fs/proc/cmdline.o");
+    }, 120_000);
     const prepare = (performance.now() - t2) / 1000;
     const t3 = performance.now();
     await second.locator("#build-btn").click();
@@ -128,6 +152,8 @@ export async function benchPage(log: (s: string) => void): Promise<PageBench> {
       sessionBytes,
       secondVisitBytes: sessionBytes - beforeSecond,
       offlineToPromptSeconds: offlineToPrompt,
+      buildSysSeconds: buildSys,
+      firstBuildBytes: firstBuild,
     };
   } finally {
     await browser.close();

@@ -24,7 +24,7 @@ export async function benchRoads(log: (s: string) => void): Promise<RoadsBench> 
       booted = await bootMachine(TARGET, { snapshot: true });
     },
     exec: (c) => booted!.machine.exec(c, { timeoutMs: 60_000 }),
-    putModule: (name, bytes) => booted!.machine.putFile(`${name}.ko`, bytes),
+    putFile: (name, bytes) => booted!.machine.putFile(name, bytes),
   };
   const transitionMs = {} as Record<ConsistencyModel, number>;
   let stopWindowMaxUs = 0;

@@ -2,7 +2,7 @@
 // with this build's OfflineManifest in it: every file of the page (Vite's
 // hash-named chunks), index.html and the images by sha256 (the images
 // manifest's, so a cached image is one the manifest names), and what to
-// fetch at install (the page and the target).
+// fetch at install (the page, the target and the WebAssembly compiler).
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +12,12 @@ import type { ContentEntry, OfflineManifest } from "../../common/offline/offline
 
 /** What the page needs to show a working target: the firmware, the target's snapshot and prompt, the source list. */
 const TARGET_ARTIFACTS = ["bios", "vgaBios", "targetState", "targetConsole", "kbuild"];
+/**
+ * The WebAssembly compiler, so that an offline Build works even when the first
+ * one ran before the service worker was in (the page registers it only while
+ * no Build runs): that Build's worker fetched them past it.
+ */
+const COMPILER_ARTIFACTS = ["cc1Loader", "cc1Wasm", "asLoader", "asWasm", "driver"];
 /** Without a snapshot the target boots the kernel instead. */
 const BOOT_ARTIFACTS = ["bzImage", "initramfs"];
 
@@ -25,11 +31,14 @@ export function offlineManifest(images: ImagesManifest, imagesDir: string, page:
     content[`images/${a.file}`] = a.encoding === "gzip" ? { sha256: a.sha256, gzip: true } : { sha256: a.sha256 };
   }
   for (const file of ["manifest.json", images.toolchain.basefs]) content[`images/${file}`] = { sha256: sha256(readFileSync(join(imagesDir, file))) };
-  const target = [...TARGET_ARTIFACTS, ...(images.artifacts.targetState ? [] : BOOT_ARTIFACTS)].flatMap((n) => {
-    const a = images.artifacts[n];
-    return a ? [`images/${a.file}`] : [];
-  });
-  const precache = ["index.html", ...page.assets.sort(), "images/manifest.json", ...target];
+  const files = (names: string[]) =>
+    names.flatMap((n) => {
+      const a = images.artifacts[n];
+      return a ? [`images/${a.file}`] : [];
+    });
+  const target = files([...TARGET_ARTIFACTS, ...(images.artifacts.targetState ? [] : BOOT_ARTIFACTS)]);
+  const compiler = images.artifacts.cc1Wasm ? [...files(COMPILER_ARTIFACTS), `images/${images.toolchain.basefs}`] : [];
+  const precache = ["index.html", ...page.assets.sort(), "images/manifest.json", ...target, ...compiler];
   const unversioned = { precache, content, immutable: ["assets/", "images/toolchain/files/"] };
   return { version: sha256(JSON.stringify(unversioned)).slice(0, 16), ...unversioned };
 }

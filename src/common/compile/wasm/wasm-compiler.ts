@@ -82,12 +82,14 @@ export class WasmCompiler {
     // The kernel's own object is the baseline: fetched with the sources.
     const reads = this.reads(entry, request.object).filter((p) => !overrides.has(p));
     this.onProgress?.({ step: `fetching ${reads.length} source files` });
+    const fetchedBefore = this.image.fetchedBytes;
     const [cc1, as] = await Promise.all([
       this.programs.load("cc1"),
       this.programs.load("as"),
       this.image.prefetch(reads, (bytes) => this.onProgress?.({ step: `fetching ${reads.length} source files`, bytes })),
     ]);
 
+    const tFetched = performance.now();
     this.onProgress?.({ step: `cc1 ${entry.source}` });
     let asm: Uint8Array | undefined;
     const compiled = await runProgram(
@@ -103,6 +105,7 @@ export class WasmCompiler {
         if (code === 0) asm = fs.readFile(DRIVER_ASM_FILE);
       },
     );
+    const tCompiled = performance.now();
     let log = compiled.stderr;
     let exitCode = compiled.exitCode;
     let object: Uint8Array | undefined;
@@ -136,10 +139,19 @@ export class WasmCompiler {
       mode: "plain",
       cached: false,
       ms: performance.now() - t0,
+      timing: [
+        `${reads.length} files ready in ${seconds(tFetched - t0)}${this.image.fetchedBytes > fetchedBefore ? ` (${((this.image.fetchedBytes - fetchedBefore) / 1024).toFixed(0)} KB fetched)` : ""}`,
+        `cc1 ${seconds(tCompiled - tFetched)}`,
+        ...(object ? [`as ${seconds(performance.now() - tCompiled)}`] : []),
+      ].join(", "),
     };
     if (exitCode === 0) this.cache.set(key, result);
     return result;
   }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** An absolute path with its "." and ".." segments resolved. */

@@ -41,12 +41,12 @@ export async function compileAll({ compiler, plan, applied, parsed, progress, wa
     try {
       r = await compiler.compile({ object: p.object, overrides: own });
     } catch (e) {
-      throw new KlpBuildError("compile", "build-host-failed", `${p.object}: the build host failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e, location: { file: p.source } });
+      throw new KlpBuildError("compile", "build-host-failed", `${p.object}: the compiler itself failed (not an error in the patch): ${e instanceof Error ? e.message : String(e)}`, { cause: e, location: { file: p.source } });
     }
     done++;
     const of = count > 1 ? ` (${done} of ${count})` : "";
     const how = r.cached ? "unchanged since the last build" : r.mode === "pch-first" ? "first build of this file: headers precompiled" : r.mode === "pch" ? "through its precompiled headers" : "";
-    progress(`${p.object}: ${r.exitCode === 0 ? "compiled" : "failed"} in ${(r.ms / 1000).toFixed(1)} s${how ? `, ${how}` : ""}${of}`);
+    progress(`${p.object}: ${r.exitCode === 0 ? "compiled" : "failed"} in ${(r.ms / 1000).toFixed(1)} s${how ? `, ${how}` : ""}${r.timing && !r.cached ? ` (${r.timing})` : ""}${of}`);
     if (r.exitCode !== 0 || !r.object || !r.baseline) throw compileError(p, r, parsed, applied);
     // A header's warning repeats for every object that includes it: once is enough.
     for (const w of located(r.diagnostics.filter((d) => d.severity === "warning"))) {
