@@ -79,10 +79,14 @@ export class BuildProgressView {
       t += b;
     }
     // The worker fetches the WebAssembly gcc (cc1Wasm, asWasm, …) where it can run, else the build host's machine.
-    const wasm = [...this.downloads.keys()].some((n) => /^(cc1|as)(Wasm|Loader)$|^driver$/.test(n));
-    const what = wasm ? "the WebAssembly gcc" : "the build host";
+    // Both start with the kernel's file lists, so say which only once a download shows it.
+    const names = [...this.downloads.keys()];
+    const wasm = names.some((n) => /^(cc1|as)(Wasm|Loader)$|^driver$/.test(n));
+    const vm = names.some((n) => /^builder/.test(n));
+    const what = wasm ? "the WebAssembly gcc" : vm ? "the build host" : "the compiler";
     if (d < t) this.panel.phase("download", `downloading ${what}: ${(d / 1e6).toFixed(1)} / ${(t / 1e6).toFixed(1)} MB`);
-    else this.panel.phase("resume", wasm ? "downloaded; loading the WebAssembly gcc" : "downloaded; resuming the build host (a second emulated machine with Debian's gcc-12)");
+    else if (vm && !wasm) this.panel.phase("resume", "downloaded; resuming the build host (a second emulated machine with Debian's gcc-12)");
+    else this.panel.phase("resume", `downloaded; loading ${what}`);
   }
 
   log(text: string): void {

@@ -36,8 +36,8 @@ Measures the playground end to end on this machine and prints one JSON object
   edit_to_live_three_files_native_s  fork-shadow sample (fork.c, exit.c, proc/array.c in one module), native build -> load -> new behaviour
   page_to_prompt_s            Chromium headless: navigation to a shell that answers typing
   first_visit_bytes           bytes fetched until then (page, workers, images)
-  page_build_apply_sample_s   cmdline sample: Build (build host in the browser) -> Apply -> patched output
-  page_prepare_s              a fresh visit: page ready -> build host resumed, the patch's file precompiled
+  page_build_apply_sample_s   a first visit, cmdline sample: Build (the page's compiler: the WebAssembly gcc where it runs) -> Apply -> patched output
+  page_prepare_s              a second visit: page ready -> the background prepare done (compiler loaded, the patch's files fetched; the VM: resumed, headers precompiled)
   page_build_prepared_s       then Build -> built (what a visitor who read the patch first waits)
   page_session_bytes          bytes the server sent for a first visit + Build + Apply, then a second visit + Build (same browser profile)
   page_second_visit_bytes     of those, the second visit's and its build's (what the service worker's cache did not hold)

@@ -10,14 +10,14 @@ export interface PageBench {
   pageToPromptSeconds: number;
   /** Bytes the server sent until then: every file the page and its workers fetched (no HTTP compression). */
   firstVisitBytes: number;
-  /** cmdline sample: Build click -> Apply -> the patched output in the terminal (build host in the browser). */
+  /** cmdline sample: Build click -> Apply -> the patched output in the terminal (the page's default compiler). */
   buildApplySampleSeconds: number;
   /**
    * A fresh visit with the same patch in the editor: Build click -> built,
-   * once the page has prepared the build host in the background.
+   * once the page has prepared the compiler in the background.
    */
   buildPreparedSeconds: number;
-  /** What that background preparation took: page ready -> build host resumed and the file's headers precompiled. */
+  /** What that background preparation took: page ready -> compiler loaded and the files fetched (the VM: resumed, headers precompiled). */
   prepareSeconds: number;
   /**
    * Bytes the server sent (bodies and headers, every request, repeats
@@ -112,7 +112,7 @@ export async function benchPage(log: (s: string) => void): Promise<PageBench> {
     const firstBuild = bytesSent() - beforeBuild;
     await coldContext.close();
 
-    log("page: a second visit, build host prepared in the background, then Build");
+    log("page: a second visit, compiler prepared in the background, then Build");
     const beforeSecond = bytesSent();
     const second = await context.newPage();
     await second.goto(url);
