@@ -24,13 +24,23 @@ const enabled = () => import.meta.env.MODE !== "development" && "serviceWorker" 
  * arrives with no listener is lost. Returns `register`, for later.
  */
 export function watchOffline(events: OfflineEvents): { register(): Promise<boolean> } {
+  /** This page asked for the new version: its controller change is the cue to reload. */
+  let switching = false;
   if (enabled()) {
-    navigator.serviceWorker.addEventListener("message", (e: MessageEvent<OfflineMessage>) => {
+    const container = navigator.serviceWorker;
+    container.addEventListener("message", (e: MessageEvent<OfflineMessage>) => {
       if (e.data?.type === "klp-cache-repaired") events.repaired(e.data.path);
       else if (e.data?.type === "klp-file-changed") events.changedOnServer(e.data.path);
     });
+    // From the first moment as well: the page registers later (not while a Build runs), and another tab may switch versions before that.
+    let controller = container.controller;
+    container.addEventListener("controllerchange", () => {
+      if (switching) location.reload();
+      else if (controller) events.updatedElsewhere();
+      controller = container.controller;
+    });
   }
-  return { register: () => registerOffline(events) };
+  return { register: () => registerOffline(events, () => (switching = true)) };
 }
 
 /**
@@ -38,7 +48,7 @@ export function watchOffline(events: OfflineEvents): { register(): Promise<boole
  * a service worker controls this page, or at once when there will be none;
  * never rejects (without it the page still works online).
  */
-async function registerOffline(events: OfflineEvents): Promise<boolean> {
+async function registerOffline(events: OfflineEvents, switchRequested: () => void): Promise<boolean> {
   if (!enabled()) return false;
   const container = navigator.serviceWorker;
   let registration: ServiceWorkerRegistration;
@@ -48,16 +58,9 @@ async function registerOffline(events: OfflineEvents): Promise<boolean> {
     console.warn(`offline use unavailable: ${e instanceof Error ? e.message : String(e)}`);
     return false;
   }
-  let switching = false;
-  let controller = container.controller;
-  container.addEventListener("controllerchange", () => {
-    if (switching) location.reload();
-    else if (controller) events.updatedElsewhere();
-    controller = container.controller;
-  });
   const offer = (waiting: ServiceWorker) =>
     events.updateReady(() => {
-      switching = true;
+      switchRequested();
       waiting.postMessage({ type: ACTIVATE_UPDATE });
     });
   // Only an update waits: the first install activates by itself.
