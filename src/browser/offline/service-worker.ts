@@ -100,7 +100,7 @@ async function fromContent(path: string): Promise<Response> {
  * worker alive for it): a Build fetches 500-800 headers at once, and waiting
  * on each write cost 4 s of a cold kernel/sys.c build.
  */
-async function fromImmutable(path: string, request?: Request, keep: (p: Promise<unknown>) => void = () => {}): Promise<Response> {
+async function fromImmutable(path: string, request?: Request, keep?: (write: Promise<unknown>) => void): Promise<Response> {
   const cache = await openCache(IMMUTABLE_CACHE);
   const url = new URL(path, scope).href;
   const hit = await intact(cache, url, path);
@@ -110,9 +110,9 @@ async function fromImmutable(path: string, request?: Request, keep: (p: Promise<
   const body = await r.arrayBuffer();
   const stored = storable(body, r, await sha256(body));
   const write = cache.put(url, stored.clone());
-  keep(write);
-  // The install step precaches: there the write is the point.
-  if (request === undefined) await write;
+  // Without `keep` (the install step's precache) the write is the point: wait for it.
+  if (keep) keep(write);
+  else await write;
   return stored;
 }
 

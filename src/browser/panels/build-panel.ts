@@ -129,6 +129,8 @@ export class BuildPanel {
     this.active = false;
     this.stopTicker();
     this.phase(undefined);
+    // A stage still marked running stopped with the build.
+    for (const li of this.stageEls.values()) if (li.classList.contains("running")) li.className = "stage";
   }
 
   /** A transient status (downloads): shown in the summary while building. */
@@ -146,7 +148,6 @@ export class BuildPanel {
     // result: the result's own timings are the record, shown before finishing.
     for (const s of r.stages) this.stage(s);
     this.finish();
-    for (const li of this.stageEls.values()) if (li.classList.contains("running")) li.className = "stage";
     const list = (label: string, names: string[]) => (names.length ? el("div", {}, `${label}: `, ...names.map((n) => el("code", {}, n))) : null);
     const whatChanged = el("button", { type: "button", class: "what-changed-btn", title: "The original and patched machine code of each changed function, side by side" }, "What changed ▸");
     whatChanged.addEventListener("click", () => this.onWhatChanged?.());
@@ -162,8 +163,6 @@ export class BuildPanel {
 
   failed(e: BuildFailure): void {
     this.finish();
-    // Stages still marked running stopped with the failure.
-    for (const li of this.stageEls.values()) if (li.classList.contains("running")) li.className = "stage";
     const li = e.stage && this.stageEls.get(e.stage);
     if (li) {
       li.className = "stage failed";

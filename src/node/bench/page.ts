@@ -46,6 +46,15 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
   }
 }
 
+/** Presses Build and waits for its result: the summary and the seconds from the click. */
+async function pressBuild(p: Page, what: string): Promise<{ summary: string; seconds: number }> {
+  const t0 = performance.now();
+  await p.locator("#build-btn").click();
+  const summary = async () => (await p.locator(".build-summary").textContent()) ?? "";
+  await until(what, async () => /✓|error|failed/i.test(await summary()), 600_000);
+  return { summary: await summary(), seconds: (performance.now() - t0) / 1000 };
+}
+
 export async function benchPage(log: (s: string) => void): Promise<PageBench> {
   log("page: vite build + preview");
   const { url, server, dir } = await buildAndServe();
@@ -85,8 +94,7 @@ export async function benchPage(log: (s: string) => void): Promise<PageBench> {
     await page.locator("#samples-btn").click();
     await page.locator('button[data-sample="cmdline"]').click();
     const t1 = performance.now();
-    await page.locator("#build-btn").click();
-    await until("the build", async () => /✓|error|failed/i.test((await page.locator(".build-summary").textContent()) ?? ""), 600_000);
+    await pressBuild(page, "the build");
     await page.locator("#apply-btn").click();
     await until("apply", async () => ((await page.locator(".build-summary").textContent()) ?? "").includes("applied"), 120_000);
     await page.locator("#terminal").click();
@@ -103,12 +111,8 @@ export async function benchPage(log: (s: string) => void): Promise<PageBench> {
     await waitForTarget(cold);
     const beforeBuild = bytesSent();
     await typeDiff(cold, sampleById("uname")!.diff);
-    const t5 = performance.now();
-    await cold.locator("#build-btn").click();
-    await until("the kernel/sys.c build", async () => /✓|error|failed/i.test((await cold.locator(".build-summary").textContent()) ?? ""), 600_000);
-    const sysSummary = (await cold.locator(".build-summary").textContent()) ?? "";
-    if (!sysSummary.includes("✓")) throw new Error(`page bench: the kernel/sys.c build failed: ${sysSummary}`);
-    const buildSys = (performance.now() - t5) / 1000;
+    const sys = await pressBuild(cold, "the kernel/sys.c build");
+    if (!sys.summary.includes("✓")) throw new Error(`page bench: the kernel/sys.c build failed: ${sys.summary}`);
     const firstBuild = bytesSent() - beforeBuild;
     await coldContext.close();
 
@@ -125,12 +129,8 @@ export async function benchPage(log: (s: string) => void): Promise<PageBench> {
       return objects.includes("fs/proc/cmdline.o");
     }, 120_000);
     const prepare = (performance.now() - t2) / 1000;
-    const t3 = performance.now();
-    await second.locator("#build-btn").click();
-    await until("the prepared build", async () => /✓|error|failed/i.test((await second.locator(".build-summary").textContent()) ?? ""), 600_000);
-    const summary = (await second.locator(".build-summary").textContent()) ?? "";
-    if (!summary.includes("✓")) throw new Error(`page bench: the prepared build failed: ${summary}`);
-    const buildPrepared = (performance.now() - t3) / 1000;
+    const prepared = await pressBuild(second, "the prepared build");
+    if (!prepared.summary.includes("✓")) throw new Error(`page bench: the prepared build failed: ${prepared.summary}`);
     const sessionBytes = bytesSent();
 
     log("page: offline (no server, browser offline): reload to a responsive prompt");
@@ -147,12 +147,12 @@ export async function benchPage(log: (s: string) => void): Promise<PageBench> {
       pageToPromptSeconds: pageToPrompt,
       firstVisitBytes: firstVisit,
       buildApplySampleSeconds: buildApply,
-      buildPreparedSeconds: buildPrepared,
+      buildPreparedSeconds: prepared.seconds,
       prepareSeconds: prepare,
       sessionBytes,
       secondVisitBytes: sessionBytes - beforeSecond,
       offlineToPromptSeconds: offlineToPrompt,
-      buildSysSeconds: buildSys,
+      buildSysSeconds: sys.seconds,
       firstBuildBytes: firstBuild,
     };
   } finally {

@@ -28,14 +28,5 @@ static int __init proc_cmdline_init(void)
 fs_initcall(proc_cmdline_init);
 `;
 
-/** Deterministic PRNG (mulberry32), so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the garble bench's mulberry32), so failures reproduce. */
+export { seeded as rng } from "../../../src/node/bench/garble.ts";
